@@ -1,0 +1,1 @@
+"""songspace: song representations from the Million Song Dataset."""

@@ -1,0 +1,124 @@
+"""Scan a source, apply the odd-song rule to every song, and choose a task's songs.
+
+Every song found ends up either in the catalogue of usable songs or in the skipped list
+with its reason: nothing is dropped silently.
+"""
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from songspace.errors import SongspaceError
+from songspace.msd.quality import BadSong, clean_song
+from songspace.msd.reader import BadFile, FilePayload, iter_payloads, read_songs
+from songspace.parallel import map_batches
+
+SONG_COLUMNS = ["track_id", "source_file", "index_in_file", "title", "artist_name", "n_segments"]
+SKIPPED_COLUMNS = ["source_file", "index_in_file", "track_id", "reason", "detail"]
+NOT_UNREADABLE = {"duplicate_track_id"}  # reasons that do not count towards max_bad_fraction
+
+
+@dataclass
+class Catalog:
+    songs: pd.DataFrame      # usable songs, in source order
+    skipped: pd.DataFrame    # every skipped file or song, with its reason
+    n_files: int
+    n_found: int             # songs found, plus one per file that could not be read at all
+
+
+def _scan_file(payload: FilePayload, min_segments: int) -> list[dict]:
+    try:
+        songs = read_songs(payload)
+    except BadFile as error:
+        return [{"source_file": payload.location, "index_in_file": -1, "track_id": "",
+                 "reason": error.kind, "detail": str(error)}]
+    records = []
+    for index, song in enumerate(songs):
+        record = {"source_file": payload.location, "index_in_file": index,
+                  "track_id": song.track_id, "title": song.title,
+                  "artist_name": song.artist_name}
+        try:
+            cleaned, dropped = clean_song(song, min_segments)
+        except BadSong as error:
+            record.update(reason=error.kind, detail=str(error))
+        else:
+            record["n_segments"] = len(cleaned.timbre)
+            if dropped:
+                record["dropped_segments"] = dropped
+        records.append(record)
+    return records
+
+
+def _scan_batch(payloads: list[FilePayload], min_segments: int) -> list[list[dict]]:
+    return [_scan_file(payload, min_segments) for payload in payloads]
+
+
+def scan(source: Path, *, min_segments: int, workers: int, batch_size: int,
+         engine: str = "local", scheduler: str = "", progress: bool = True) -> Catalog:
+    """Read every song of ``source`` once and sort it into usable or skipped."""
+    scan_batch = functools.partial(_scan_batch, min_segments=min_segments)
+    results = map_batches(scan_batch, iter_payloads(source), batch_size=batch_size,
+                          workers=workers, engine=engine, scheduler=scheduler)
+    good, skipped, seen = [], [], {}
+    n_files = 0
+    for records in tqdm(results, desc="scan", unit="file", disable=not progress):
+        n_files += 1
+        for record in records:
+            if "reason" in record:
+                skipped.append(record)
+            elif record["track_id"] in seen:
+                skipped.append({**record, "reason": "duplicate_track_id",
+                                "detail": f"also in {seen[record['track_id']]} (kept there)"})
+            else:
+                seen[record["track_id"]] = record["source_file"]
+                good.append(record)
+    if n_files == 0:
+        raise SongspaceError(f"data.source = {str(source)!r} holds no MSD .h5 files; point it "
+                             "at a directory of TR*.h5 files or millionsongsubset.tar.gz")
+    songs = pd.DataFrame(good, columns=SONG_COLUMNS)
+    skipped_frame = pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
+    return Catalog(songs, skipped_frame, n_files, len(good) + len(skipped))
+
+
+def check_bad_fraction(catalog: Catalog, max_bad_fraction: float, source: str) -> None:
+    """Stop when too much of the source is unusable: the wrong data.source, most likely."""
+    bad = int((~catalog.skipped["reason"].isin(NOT_UNREADABLE)).sum())
+    share = bad / max(catalog.n_found, 1)
+    if share > max_bad_fraction:
+        top = catalog.skipped["reason"].value_counts().index[0]
+        raise SongspaceError(
+            f"data.source = {source!r}: {bad} of {catalog.n_found} songs/files are unusable "
+            f"({share:.0%}, mostly {top}), above data.max_bad_fraction = {max_bad_fraction}; "
+            "check the source (see data/subset/skipped.csv) or raise data.max_bad_fraction")
+
+
+def choose(songs: pd.DataFrame, task: str, task_sizes: dict[str, int], seed: int) -> pd.DataFrame:
+    """The task's songs: a seeded sample of the usable ones, kept in source order."""
+    if task == "all":
+        return songs.reset_index(drop=True)
+    size = task_sizes[task]
+    if size > len(songs):
+        raise SongspaceError(
+            f"data.task = {task!r} asks for {size} songs but the source has {len(songs)} usable "
+            f"ones; use data.task=all or a smaller task")
+    rng = np.random.default_rng([seed, 2])
+    chosen = np.sort(rng.choice(len(songs), size=size, replace=False))
+    return songs.iloc[chosen].reset_index(drop=True)
+
+
+def summary(catalog: Catalog, chosen: pd.DataFrame, task: str) -> dict:
+    """The counts written to metrics/data.json."""
+    reasons = catalog.skipped["reason"].value_counts().sort_index()
+    return {
+        "task": task,
+        "files": catalog.n_files,
+        "found": catalog.n_found,
+        "usable": len(catalog.songs),
+        "skipped": len(catalog.skipped),
+        "skipped_by_reason": {str(k): int(v) for k, v in reasons.items()},
+        "selected": len(chosen),
+    }

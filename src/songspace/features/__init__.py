@@ -1,0 +1,1 @@
+"""Audio features of songs: summary moments, fixed-length sequences and their z-scoring."""

@@ -1,0 +1,127 @@
+"""Extract the features of a chosen song list, streaming to disk in source order.
+
+Each worker reads a batch of files and returns the 144 moments and the (24, L) sequence of
+each song; the parent writes them as they arrive (Parquet row groups, HDF5 rows), so
+memory stays flat whatever the number of songs.
+"""
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from songspace.errors import SongspaceError
+from songspace.features.moments import song_moments, song_sequence
+from songspace.features.store import FeatureWriter
+from songspace.features.zscore import RunningMoments, ZScore
+from songspace.msd.quality import BadSong, clean_song
+from songspace.msd.reader import (
+    BadFile,
+    FilePayload,
+    iter_tar_payloads,
+    read_songs,
+    source_kind,
+    split_location,
+)
+from songspace.parallel import map_batches
+from songspace.terms import TermsWriter
+
+
+@dataclass
+class FileTask:
+    """The songs to extract from one file."""
+
+    payload: FilePayload
+    indices: list[int]
+    track_ids: list[str]
+
+
+def _extract_file(task: FileTask, seq_len: int, min_segments: int) -> list[tuple]:
+    where = task.payload.location
+    try:
+        songs = read_songs(task.payload, task.indices)
+    except BadFile as error:
+        raise SongspaceError(f"{where}: {error}; the source changed since the subset stage, "
+                             "run `dvc repro` again") from None
+    rows = []
+    for song, expected in zip(songs, task.track_ids, strict=True):
+        if song.track_id != expected:
+            raise SongspaceError(f"{where}: expected {expected}, found {song.track_id}; the "
+                                 "source changed since the subset stage, run `dvc repro` again")
+        try:
+            song, _ = clean_song(song, min_segments)
+        except BadSong as error:
+            raise SongspaceError(f"{where}: {song.track_id}: {error}; the subset stage kept it "
+                                 "under other settings, run `dvc repro` again") from None
+        segments = np.concatenate([song.timbre, song.pitches], axis=1)
+        moments = song_moments(segments)
+        if not np.isfinite(moments).all():
+            raise SongspaceError(f"{where}: {song.track_id} gives non-finite features; report "
+                                 "this file, it passed the odd-song checks")
+        sequence, length = song_sequence(segments, seq_len)
+        rows.append((song.track_id, moments, sequence, length,
+                     (song.terms, song.terms_weight, song.terms_freq)))
+    return rows
+
+
+def _extract_batch(tasks: list[FileTask], seq_len: int, min_segments: int) -> list[list[tuple]]:
+    return [_extract_file(task, seq_len, min_segments) for task in tasks]
+
+
+def file_tasks(songs: pd.DataFrame) -> Iterator[FileTask]:
+    """Group the song list by file, in order; archives are streamed once, in archive order."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for location, index, track_id in zip(songs["source_file"], songs["index_in_file"],
+                                         songs["track_id"], strict=True):
+        groups.setdefault(location, []).append((int(index), track_id))
+    archives = {split_location(loc)[0] for loc in groups if split_location(loc)[1] is not None}
+    if not archives:
+        for location, members in groups.items():
+            yield FileTask(FilePayload(location), [i for i, _ in members],
+                           [t for _, t in members])
+        return
+    if len(archives) > 1 or any(split_location(loc)[1] is None for loc in groups):
+        raise SongspaceError("data/subset/songs.csv mixes archives and files; rerun the subset "
+                             "stage")
+    archive = Path(archives.pop())
+    if source_kind(archive) != "tar" or not archive.exists():
+        raise SongspaceError(f"{archive}: archive named in data/subset/songs.csv is missing")
+    wanted = {split_location(loc)[1] for loc in groups}
+    for payload in iter_tar_payloads(archive, wanted):
+        members = groups[payload.location]
+        yield FileTask(payload, [i for i, _ in members], [t for _, t in members])
+
+
+def extract(songs: pd.DataFrame, out_dir: Path, *, seq_len: int, min_segments: int,
+            workers: int, batch_size: int, engine: str = "local", scheduler: str = "",
+            progress: bool = True) -> ZScore:
+    """Write audio_stats.parquet, sequences.h5, zscore.json and terms.parquet under ``out_dir``."""
+    extract_batch = functools.partial(_extract_batch, seq_len=seq_len,
+                                      min_segments=min_segments)
+    results = map_batches(extract_batch, file_tasks(songs), batch_size=batch_size,
+                          workers=workers, engine=engine, scheduler=scheduler)
+    stats_moments, seq_moments = RunningMoments(), RunningMoments()
+    expected = iter(songs["track_id"])
+    terms = TermsWriter()
+    with FeatureWriter(out_dir, n_songs=len(songs), seq_len=seq_len) as writer:
+        bar = tqdm(total=len(songs), desc="extract", unit="song", disable=not progress)
+        for file_rows in results:
+            for track_id, moments, sequence, length, song_terms in file_rows:
+                if track_id != next(expected):
+                    raise SongspaceError("feature rows came back out of order; report this bug")
+                writer.add(track_id, moments, sequence, length)
+                terms.add(track_id, *song_terms)
+                stats_moments.add(moments[None, :])
+                seq_moments.add(sequence[:, :length].T.astype(np.float64))
+            bar.update(len(file_rows))
+        bar.close()
+        stats_mean, stats_std = stats_moments.mean_std()
+        seq_mean, seq_std = seq_moments.mean_std()
+        zscore = ZScore(stats_mean, stats_std, seq_mean, seq_std, writer.columns)
+        writer.finish(zscore)
+    terms.write(out_dir)
+    return zscore

@@ -1,0 +1,118 @@
+"""Where features live on disk, and the one way to read them back.
+
+- audio_stats.parquet: track_id + 144 raw moment columns, in subset order
+- sequences.h5: sequences (N, 24, L) float32, lengths (N,), track_id (N,)
+- zscore.json: means and stds for both, fitted on the same songs
+"""
+
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from songspace.features.moments import STAT_COLUMNS
+from songspace.features.zscore import ZScore
+
+STATS_FILE = "audio_stats.parquet"
+SEQUENCES_FILE = "sequences.h5"
+ZSCORE_FILE = "zscore.json"
+ROW_GROUP = 4096
+
+
+class FeatureWriter:
+    """Streams rows to temporary files and renames them into place on finish()."""
+
+    columns = STAT_COLUMNS
+
+    def __init__(self, out_dir: Path, n_songs: int, seq_len: int):
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.n_songs, self.seq_len = n_songs, seq_len
+        self.schema = pa.schema([("track_id", pa.string())]
+                                + [(c, pa.float64()) for c in STAT_COLUMNS])
+        self._tmp = {name: self.out_dir / f".{name}.tmp" for name in (STATS_FILE, SEQUENCES_FILE)}
+        self._parquet = None
+        self._h5 = None
+        self._rows: list[tuple[str, np.ndarray]] = []
+        self._seq_buffer: list[np.ndarray] = []
+        self._len_buffer: list[int] = []
+        self._written = 0
+        self._finished = False
+
+    def __enter__(self) -> "FeatureWriter":
+        self._parquet = pq.ParquetWriter(self._tmp[STATS_FILE], self.schema)
+        self._h5 = h5py.File(self._tmp[SEQUENCES_FILE], "w")
+        chunk = (max(1, min(64, self.n_songs)), 24, self.seq_len)
+        self._h5.create_dataset("sequences", shape=(self.n_songs, 24, self.seq_len),
+                                dtype="float32", chunks=chunk)
+        self._h5.create_dataset("lengths", shape=(self.n_songs,), dtype="int32")
+        self._h5.create_dataset("track_id", shape=(self.n_songs,), dtype="S32")
+        return self
+
+    def add(self, track_id: str, moments: np.ndarray, sequence: np.ndarray, length: int):
+        self._rows.append((track_id, moments))
+        self._seq_buffer.append(sequence)
+        self._len_buffer.append(length)
+        if len(self._rows) >= ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._rows:
+            return
+        ids = [t for t, _ in self._rows]
+        table = np.stack([m for _, m in self._rows])
+        arrays = [pa.array(ids, pa.string())] + [pa.array(table[:, j]) for j in
+                                                 range(table.shape[1])]
+        self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        start, stop = self._written, self._written + len(ids)
+        self._h5["sequences"][start:stop] = np.stack(self._seq_buffer)
+        self._h5["lengths"][start:stop] = self._len_buffer
+        self._h5["track_id"][start:stop] = [t.encode() for t in ids]
+        self._written = stop
+        self._rows, self._seq_buffer, self._len_buffer = [], [], []
+
+    def finish(self, zscore: ZScore) -> None:
+        self._flush()
+        if self._written != self.n_songs:
+            raise RuntimeError(f"wrote {self._written} of {self.n_songs} songs")
+        self._close()
+        for name, tmp in self._tmp.items():
+            os.replace(tmp, self.out_dir / name)
+        zscore.save(self.out_dir / ZSCORE_FILE)
+        self._finished = True
+
+    def _close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+        if self._h5 is not None:
+            self._h5.close()
+            self._h5 = None
+
+    def __exit__(self, *exc) -> None:
+        self._close()
+        if not self._finished:
+            for tmp in self._tmp.values():
+                tmp.unlink(missing_ok=True)
+
+
+def load_stats(features_dir: str | Path) -> tuple[list[str], np.ndarray]:
+    """Track ids and the raw (N, 144) statistics, in subset order."""
+    table = pq.read_table(Path(features_dir) / STATS_FILE)
+    ids = table.column("track_id").to_pylist()
+    values = np.column_stack([table.column(c).to_numpy() for c in STAT_COLUMNS])
+    return ids, values
+
+
+def load_sequences(features_dir: str | Path) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Track ids, raw (N, 24, L) sequences and true lengths, in subset order."""
+    with h5py.File(Path(features_dir) / SEQUENCES_FILE, "r") as h5:
+        ids = [t.decode() for t in h5["track_id"][:]]
+        return ids, h5["sequences"][:], h5["lengths"][:]
+
+
+def load_zscore(features_dir: str | Path) -> ZScore:
+    return ZScore.load(Path(features_dir) / ZSCORE_FILE)

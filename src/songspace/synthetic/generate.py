@@ -1,0 +1,32 @@
+"""Generate a synthetic Million Song Subset: N songs as MSD files under one directory."""
+
+import functools
+from pathlib import Path
+
+from tqdm import tqdm
+
+from songspace.parallel import map_batches
+from songspace.synthetic.songs import make_song
+from songspace.synthetic.world import World, build_world
+from songspace.synthetic.writer import track_path, write_song_file
+
+
+def _write_batch(indices: list[int], world: World, seed: int, root: Path) -> list[str]:
+    written = []
+    for index in indices:
+        song = make_song(world, index, seed)
+        write_song_file(track_path(root, song["track_id"]), song)
+        written.append(song["track_id"])
+    return written
+
+
+def generate(root: Path, *, seed: int, n_songs: int, separation: float = 1.0,
+             songs_per_artist: float = 2.5, workers: int = 0, progress: bool = True) -> World:
+    """Write ``n_songs`` MSD files under ``root`` (deterministic in ``seed``); return the world."""
+    world = build_world(seed, n_songs, separation, songs_per_artist)
+    root.mkdir(parents=True, exist_ok=True)
+    write = functools.partial(_write_batch, world=world, seed=seed, root=root)
+    results = map_batches(write, range(n_songs), batch_size=100, workers=workers)
+    for _ in tqdm(results, total=n_songs, desc="synthesize", unit="song", disable=not progress):
+        pass
+    return world

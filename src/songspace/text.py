@@ -1,0 +1,51 @@
+"""TF-IDF of each song's artist_terms, joined into one string per song."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from songspace.errors import SongspaceError
+from songspace.io import atomic_path, write_text
+
+TFIDF_FILE = "tfidf.npz"
+VOCABULARY_FILE = "tfidf_vocabulary.json"
+
+
+def song_documents(terms: list[list[str]]) -> list[str]:
+    return [" ".join(song_terms) for song_terms in terms]
+
+
+def fit_tfidf(documents: list[str], max_features: int, stop_words: str | None):
+    """(sparse matrix, vocabulary in column order)."""
+    vectorizer = TfidfVectorizer(max_features=max_features,
+                                 stop_words=None if stop_words in (None, "none") else stop_words)
+    try:
+        matrix = vectorizer.fit_transform(documents)
+    except ValueError:
+        raise SongspaceError("no song has any artist_terms, so there is no text to build TF-IDF "
+                             "from; check data.source") from None
+    return matrix.tocsr().astype(np.float32), vectorizer.get_feature_names_out().tolist()
+
+
+def save_tfidf(out_dir: Path, matrix: sp.csr_matrix, vocabulary: list[str],
+               track_ids: list[str]) -> None:
+    """CSR arrays and the row track ids in one .npz (no pickle), vocabulary as JSON."""
+    with atomic_path(Path(out_dir) / TFIDF_FILE) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, data=matrix.data, indices=matrix.indices, indptr=matrix.indptr,
+                     shape=np.array(matrix.shape), track_id=np.array(track_ids, dtype="U32"))
+    write_text(Path(out_dir) / VOCABULARY_FILE, json.dumps(vocabulary, indent=0) + "\n")
+
+
+def load_tfidf(features_dir: str | Path) -> tuple[list[str], sp.csr_matrix, list[str]]:
+    """(track ids, sparse (N, V) matrix, vocabulary)."""
+    features_dir = Path(features_dir)
+    with np.load(features_dir / TFIDF_FILE, allow_pickle=False) as data:
+        matrix = sp.csr_matrix((data["data"], data["indices"], data["indptr"]),
+                               shape=tuple(data["shape"]))
+        ids = data["track_id"].tolist()
+    vocabulary = json.loads((features_dir / VOCABULARY_FILE).read_text(encoding="utf-8"))
+    return ids, matrix, vocabulary
