@@ -32,7 +32,7 @@ class Catalog:
 
 def _scan_file(payload: FilePayload, min_segments: int) -> list[dict]:
     try:
-        songs = read_songs(payload)
+        songs = read_songs(payload, with_terms=False)
     except BadFile as error:
         return [{"source_file": payload.location, "index_in_file": -1, "track_id": "",
                  "reason": error.kind, "detail": str(error)}]

@@ -27,10 +27,11 @@ def clean_song(song: Song, min_segments: int) -> tuple[Song, int]:
     timbre, pitches = song.timbre, song.pitches
     for name, array in (("segments_timbre", timbre), ("segments_pitches", pitches)):
         if array.ndim != 2 or array.shape[1] != 12:
-            raise BadSong("bad_shape", f"{name} has shape {array.shape}, expected (n_segments, 12)")
+            raise BadSong("bad_shape",
+                          f"{name} has shape {array.shape}, expected (n_segments, 12)")
     if timbre.shape[0] != pitches.shape[0]:
-        raise BadSong("length_mismatch", f"segments_timbre has {timbre.shape[0]} segments but segments_pitches "
-                      f"has {pitches.shape[0]}")
+        raise BadSong("length_mismatch", f"segments_timbre has {timbre.shape[0]} segments but "
+                      f"segments_pitches has {pitches.shape[0]}")
     if timbre.shape[0] == 0:
         raise BadSong("no_segments", "no segments")
     with np.errstate(invalid="ignore"):
