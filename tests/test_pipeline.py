@@ -1,13 +1,14 @@
 """The pipeline for real through DVC: a tiny default run, and the real MSD files as source."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from songspace.features.store import load_stats
 
-from conftest import dvc, make_project
+from conftest import TINY_PARAMS, dvc, make_project
 from test_features import independent_moments
 
 
@@ -48,3 +49,14 @@ def test_task_larger_than_source_is_one_line(shared_msd, tmp_path):
     assert "asks for 1000 songs but the source has 10 usable ones; use data.task=all" \
         in result.stderr + result.stdout
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_same_params_give_byte_identical_metrics(tiny_project, tmp_path):
+    """A second, independent run of the tiny pipeline writes the very same metrics files."""
+    again = make_project(tmp_path / "again", TINY_PARAMS)
+    dvc(["repro"], again)
+    first = sorted(p.relative_to(tiny_project) for p in (tiny_project / "metrics").rglob("*.json"))
+    second = sorted(p.relative_to(again) for p in (again / "metrics").rglob("*.json"))
+    assert first == second and len(first) >= 13  # data, genres, 5 train, 5 cluster, summary
+    for relative in [*first, Path("reports/results.md")]:
+        assert (tiny_project / relative).read_bytes() == (again / relative).read_bytes(), relative

@@ -65,5 +65,5 @@ def label_summary(genres: list[str], labels: np.ndarray) -> dict:
         "labelled_share": float(len(labelled) / max(len(labels), 1)),
         "majority_genre": genres[majority] if genres else "",
         "majority_share": float(counts[majority] / max(len(labelled), 1)),
-        "counts": {genre: int(count) for genre, count in zip(genres, counts, strict=True)},
+        "counts": {genres[i]: int(counts[i]) for i in np.argsort(-counts, kind="stable")},
     }

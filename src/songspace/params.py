@@ -132,6 +132,7 @@ SCHEMA: dict[str, Rule] = {
     "cluster.cv_folds": integer(2),
     "cluster.random_repeats": integer(1),
     "tsne.perplexity": number(1),
+    "tsne.threads": integer(1),
 }
 
 # Keys whose value is a mapping checked as a whole (its inner keys are free).

@@ -106,8 +106,8 @@ def extract(songs: pd.DataFrame, out_dir: Path, *, seq_len: int, min_segments: i
                           workers=workers, engine=engine, scheduler=scheduler)
     stats_moments, seq_moments = RunningMoments(), RunningMoments()
     expected = iter(songs["track_id"])
-    terms = TermsWriter()
-    with FeatureWriter(out_dir, n_songs=len(songs), seq_len=seq_len) as writer:
+    with (FeatureWriter(out_dir, n_songs=len(songs), seq_len=seq_len) as writer,
+          TermsWriter(out_dir) as terms):
         bar = tqdm(total=len(songs), desc="extract", unit="song", disable=not progress)
         for file_rows in results:
             for track_id, moments, sequence, length, song_terms in file_rows:
@@ -123,5 +123,5 @@ def extract(songs: pd.DataFrame, out_dir: Path, *, seq_len: int, min_segments: i
         seq_mean, seq_std = seq_moments.mean_std()
         zscore = ZScore(stats_mean, stats_std, seq_mean, seq_std, writer.columns)
         writer.finish(zscore)
-    terms.write(out_dir)
+        terms.finish()
     return zscore

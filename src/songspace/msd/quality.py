@@ -34,12 +34,14 @@ def clean_song(song: Song, min_segments: int) -> tuple[Song, int]:
                       f"segments_pitches has {pitches.shape[0]}")
     if timbre.shape[0] == 0:
         raise BadSong("no_segments", "no segments")
-    with np.errstate(invalid="ignore"):
-        usable = (np.isfinite(timbre).all(axis=1) & np.isfinite(pitches).all(axis=1)
-                  & (np.abs(timbre) < MAX_ABS_VALUE).all(axis=1)
-                  & (np.abs(pitches) < MAX_ABS_VALUE).all(axis=1))
-    dropped = int((~usable).sum())
-    if dropped:
+    dropped = 0
+    # |x| < MAX is False for NaN and inf too, so one comparison tests everything; nearly every
+    # song passes the whole-array test, which costs a fifth of the per-segment mask.
+    if not (np.abs(timbre).max() < MAX_ABS_VALUE and np.abs(pitches).max() < MAX_ABS_VALUE):
+        with np.errstate(invalid="ignore"):
+            usable = ((np.abs(timbre) < MAX_ABS_VALUE).all(axis=1)
+                      & (np.abs(pitches) < MAX_ABS_VALUE).all(axis=1))
+        dropped = int((~usable).sum())
         timbre, pitches = timbre[usable], pitches[usable]
     if timbre.shape[0] < min_segments:
         detail = f" after dropping {dropped} non-finite" if dropped else ""
@@ -49,8 +51,9 @@ def clean_song(song: Song, min_segments: int) -> tuple[Song, int]:
     freq, weight = song.terms_freq, song.terms_weight
     if len(freq) != n_terms or len(weight) != n_terms:
         freq = weight = np.ones(n_terms)
-    freq = np.nan_to_num(freq, nan=0.0, posinf=0.0, neginf=0.0)
-    weight = np.nan_to_num(weight, nan=0.0, posinf=0.0, neginf=0.0)
+    if not (np.isfinite(freq).all() and np.isfinite(weight).all()):
+        freq = np.nan_to_num(freq, nan=0.0, posinf=0.0, neginf=0.0)
+        weight = np.nan_to_num(weight, nan=0.0, posinf=0.0, neginf=0.0)
     cleaned = Song(song.track_id, song.title, song.artist_name, song.terms, freq, weight,
                    timbre, pitches)
     return cleaned, dropped

