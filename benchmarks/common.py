@@ -10,7 +10,6 @@ import importlib.metadata
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -21,39 +20,15 @@ from pathlib import Path
 import psutil
 import yaml
 
+from songspace.scratch import copy_pipeline
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
-PROJECT_FILES = ("dvc.yaml", "stages", "src", ".dvc/config", ".dvc/plots", ".dvcignore",
-                 ".gitignore")
-
-
-def merge(base: dict, override: dict) -> dict:
-    """``base`` with ``override`` applied key by key, nested dicts merged."""
-    merged = dict(base)
-    for key, value in override.items():
-        merged[key] = (merge(base[key], value) if isinstance(value, dict)
-                       and isinstance(base.get(key), dict) else value)
-    return merged
 
 
 def make_project(dest: Path, overrides: dict) -> Path:
-    """Copy the pipeline (as tests/conftest.py does) into ``dest``, a git + DVC repo with one
-    commit (``dvc exp run`` needs one), with params.yaml changed by ``overrides``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    (dest / "params.yaml").write_text(yaml.safe_dump(merge(params, overrides), sort_keys=False))
-    for args in (["init", "-q"], ["add", "-A"],
-                 ["-c", "user.name=bench", "-c", "user.email=bench@localhost",
-                  "commit", "-q", "-m", "benchmark copy"]):
-        subprocess.run(["git", *args], cwd=dest, check=True, capture_output=True)
-    return dest
+    """A committed scratch copy of the pipeline in ``dest`` with params changed."""
+    return copy_pipeline(ROOT, dest, overrides, commit=True)
 
 
 def environment(project: Path) -> dict:

@@ -2,13 +2,13 @@
 on which `dvc repro` runs for real."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
+
+from songspace.scratch import copy_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MSD = ROOT.parent / "shared" / "msd"
@@ -21,6 +21,7 @@ TINY_PARAMS = {
     "features": {"workers": 2, "batch_size": 16},
     "train": {"max_epochs": 3, "seeds": [0, 1], "threads": 1},
     "cluster": {"n_init": 2, "random_repeats": 5, "cv_folds": 3},
+    "tsne": {"threads": 1},
 }
 
 
@@ -31,28 +32,9 @@ def shared_msd() -> Path:
     return SHARED_MSD
 
 
-def merge(base: dict, override: dict) -> dict:
-    merged = dict(base)
-    for key, value in override.items():
-        merged[key] = merge(base[key], value) if isinstance(value, dict) and key in base \
-            else value
-    return merged
-
-
 def make_project(dest: Path, overrides: dict) -> Path:
-    """Copy the project's pipeline files to ``dest`` (a git + DVC repo) with params changed."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in ("dvc.yaml", "stages", "src", ".dvc/config", ".dvc/plots", ".dvcignore"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    (dest / "params.yaml").write_text(yaml.safe_dump(merge(params, overrides), sort_keys=False))
-    run(["git", "init", "-q"], dest)
-    return dest
+    """A copy of the project's pipeline in ``dest`` (a git + DVC repo) with params changed."""
+    return copy_pipeline(ROOT, dest, overrides)
 
 
 def env() -> dict:

@@ -75,6 +75,7 @@ def test_mixed_directory_runs_through_dvc_repro(mixed_source, tmp_path):
         "features": {"workers": 2, "batch_size": 8},
         "train": {"max_epochs": 2, "seeds": [0], "threads": 1},
         "cluster": {"n_init": 2, "random_repeats": 3, "cv_folds": 2},
+        "tsne": {"threads": 1},
     })
     result = dvc(["repro"], project)
     assert "Traceback" not in result.stdout + result.stderr

@@ -3,8 +3,9 @@
 openTSNE: faster than scikit-learn here (21 s against 31 s at 5,500 songs), picking
 Barnes-Hut below 10,000 songs and FFT above ("auto"; FFT has a fixed cost that makes it
 slower on small sets). Its map depends on the thread count as well as the seed, so the
-count is a param (tsne.threads), never the machine's core count; 1 is the default because
-on shared cores extra threads were slower (300 songs: 0.7 s with 1, 12 s with 2).
+count is a param (tsne.threads), never the machine's core count. 2 is the default: on two
+idle cores it takes 14 s against 25 s with 1 at 5,500 songs (on cores busy with other work,
+1 can be faster: 300 songs, 0.7 s against 12 s).
 """
 
 import numpy as np
