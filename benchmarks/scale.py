@@ -86,14 +86,15 @@ def tables(results: dict[int, dict]) -> tuple[str, bool]:
                         for n in sizes)
     lines += [f"| **total** | {totals} | | |", "",
               "Peak memory per stage (MB, sum of RSS over the stage's processes, sampled):", "",
-              head + f" | {sizes[-1]:,} / {sizes[0]:,} | flat |",
+              head + f" | {n2:,} / {n1:,} | flat |",
               "|---" * (len(sizes) + 3) + "|"]
     for stage in rows:
         if stage == NOOP:
             continue
         peaks = {n: results[n]["peak_mb"].get(stage, float("nan")) for n in sizes}
         cells = " | ".join(f"{peaks[n]:.0f}" for n in sizes)
-        ratio = peaks[sizes[-1]] / peaks[sizes[0]]
+        ratio = peaks[n2] / peaks[n1]  # from 5,500 as issue 6 asks: below it the
+        # 4,096-row write buffers are not yet full, so smaller sets look cheaper
         status = ""
         if stage == FLAT_MEMORY_STAGE and len(sizes) > 1:
             ok = ratio <= MAX_MEMORY_GROWTH

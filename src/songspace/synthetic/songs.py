@@ -1,4 +1,4 @@
-"""Draw one synthetic song (its Echo Nest analysis and metadata) from the world."""
+"""Draw one synthetic song (its Echo Nest analysis and metadata) from its artist and genre."""
 
 import numpy as np
 from scipy.signal import lfilter
@@ -12,7 +12,8 @@ from songspace.synthetic.world import (
     SONG_SCALE,
     TIMBRE_SEGMENT_STD,
     TIMBRE_SONG_SPREAD,
-    World,
+    Artist,
+    GenreSound,
     _random_code,
 )
 
@@ -54,11 +55,9 @@ def _onsets(rng, duration: float, period: float) -> np.ndarray:
     return np.round(starts, 5)
 
 
-def make_song(world: World, index: int, seed: int) -> dict:
+def make_song(artist: Artist, genre: GenreSound, index: int, seed: int) -> dict:
     """All arrays and table rows of song ``index``, deterministic in (seed, index)."""
     rng = np.random.default_rng([seed, 1, index])
-    artist = world.artists[world.song_artist[index]]
-    genre = world.genres[artist.genre]
     n = _segment_count(rng)
     timbre = np.round(_timbre(rng, genre, artist, n), 3)
     pitches = np.round(_pitches(rng, genre, n), 3)
