@@ -29,7 +29,7 @@ def main() -> None:
     labels, genres, table = load_labels()
     runs = [(s, load_latents(methods.latent_path(method, s), len(labels)))
             for s in params["train"]["seeds"]]
-    artists = load_songs()["artist_name"].to_numpy()
+    artists = load_songs(table["track_id"].tolist())["artist_name"].to_numpy()
     result, assignments = evaluate_method(method, runs, labels, params["cluster"],
                                           params["seed"], artists)
     write_json(METRICS_DIR / f"{method}.json", result)

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from songspace.cli import run_stage
-from songspace.errors import SongspaceError
 from songspace.evaluation import methods
 from songspace.evaluation.data import load_labels, load_latents, load_songs
 from songspace.evaluation.pictures import UNLABELLED, tsne_scatter
@@ -29,10 +28,7 @@ def main() -> None:
     params = load_params()
     train_seed = params["train"]["seeds"][0]
     labels, genres, table = load_labels()
-    songs = load_songs()
-    if songs["track_id"].tolist() != table["track_id"].tolist():
-        raise SongspaceError("data/subset/songs.csv and data/labels/genres.csv list different "
-                             "songs or orders; rerun `dvc repro`")
+    songs = load_songs(table["track_id"].tolist())
     latents = load_latents(methods.latent_path(method, train_seed), len(labels))
     clusters = pd.read_csv(CLUSTERS_DIR / f"{method}.csv")[f"seed_{train_seed}"]
     metrics = read_json(METRICS_DIR / f"{method}.json")

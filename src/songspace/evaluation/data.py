@@ -37,10 +37,14 @@ def load_latents(path: Path, n_songs: int) -> np.ndarray:
     return latents.astype(np.float64)
 
 
-def load_songs(path: Path = SONGS) -> pd.DataFrame:
-    """track_id, title, artist_name of the subset songs, in latent order."""
+def load_songs(track_ids: list[str], path: Path = SONGS) -> pd.DataFrame:
+    """track_id, title, artist_name of the subset songs, checked to be in ``track_ids``'
+    order (the labels' and latents' order)."""
     try:
         songs = pd.read_csv(path, keep_default_na=False)
     except FileNotFoundError:
         raise SongspaceError(f"{path} not found; run `dvc repro subset`") from None
+    if songs["track_id"].tolist() != list(track_ids):
+        raise SongspaceError(f"{path} and data/labels/genres.csv list different songs or "
+                             "orders; rerun `dvc repro`")
     return songs[["track_id", "title", "artist_name"]]
