@@ -1,8 +1,9 @@
 """The evaluated methods, where their latents live, and how each run's seeds are derived.
 
 A *run* is one entry of train.seeds. Methods trained per seed read that seed's latents;
-PCA is deterministic and has one file, so its runs re-read it and differ only in the
-clustering, sampling and CV-split seeds: its spread is clustering randomness alone.
+the baselines (PCA, raw statistics, tags) are deterministic and have one file, so their
+runs re-read it and differ only in the clustering, sampling and CV-split seeds: their
+spread is clustering randomness alone.
 """
 
 from pathlib import Path
@@ -20,9 +21,14 @@ METHODS: dict[str, str] = {
     "conv_vae": "ConvVAE",
     "hybrid_vae": "HybridVAE",
     "pca": "PCA",
+    "raw": "Raw statistics",
+    "text": "Tags (TF-IDF SVD)",
 }
-REFERENCE = "pca"          # the linear baseline each learned method must beat
-SINGLE_LATENT = {"pca"}    # deterministic: one latent file, seed_0.npy
+# The baselines every learned method is read against: what no learning gives (raw: the
+# z-scored 144 statistics), a linear reduction of them (PCA), what the tags alone give.
+RAW, LINEAR, TAGS = "raw", "pca", "text"
+BASELINES = (RAW, LINEAR, TAGS)
+SINGLE_LATENT = set(BASELINES)  # deterministic: one latent file, seed_0.npy
 TEXT_INPUT = "hybrid_vae"  # reads artist_terms, the tags the genre labels come from
 
 # Independent random streams per run (np.random.SeedSequence keys), so changing one
@@ -31,7 +37,17 @@ KMEANS, SILHOUETTE, KNN, RANDOM_BASELINE, TSNE = range(5)
 
 
 def learned() -> list[str]:
-    return [m for m in METHODS if m != REFERENCE]
+    return [m for m in METHODS if m not in BASELINES]
+
+
+def baselines_for(method: str) -> list[str]:
+    """What ``method`` is judged against: raw statistics and PCA for every learned method
+    (PCA itself against raw), and the tags alone as well for the one that reads them."""
+    if method == RAW or method == TAGS:
+        return []
+    if method == LINEAR:
+        return [RAW]
+    return [RAW, LINEAR, *([TAGS] if method == TEXT_INPUT else [])]
 
 
 def latent_path(method: str, train_seed: int, root: Path = LATENTS_DIR) -> Path:
