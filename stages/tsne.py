@@ -1,5 +1,7 @@
 """Stage tsne (one per method): a 2-D t-SNE map of the first training seed's latents, as a
-PNG coloured by genre and as a CSV that `dvc plots show` draws interactively.
+PNG coloured by genre and as a CSV that `dvc plots show` draws interactively. The CSV
+carries each point's colour from pictures.palette, the one the PNG uses, and the template
+(.dvc/plots/tsne_genre.json) takes its colour scale from that column: one genre, one colour.
 
 Usage: python stages/tsne.py <method>
 """
@@ -13,7 +15,7 @@ import pandas as pd
 from songspace.cli import run_stage
 from songspace.evaluation import methods
 from songspace.evaluation.data import load_labels, load_latents, load_songs
-from songspace.evaluation.pictures import UNLABELLED, tsne_scatter
+from songspace.evaluation.pictures import UNLABELLED, palette, tsne_scatter
 from songspace.evaluation.tsne import embed
 from songspace.io import atomic_path, read_json
 from songspace.params import load_params
@@ -38,7 +40,9 @@ def main() -> None:
                params["tsne"]["threads"])
 
     names = np.where(labels >= 0, table["genre"], UNLABELLED)
+    colours = palette(genres)
     points = pd.DataFrame({"x": xy[:, 0].round(4), "y": xy[:, 1].round(4), "genre": names,
+                           "colour": [colours[name] for name in names],
                            "cluster": clusters, "title": songs["title"],
                            "artist_name": songs["artist_name"]})
     with atomic_path(PLOTS_DIR / f"{method}.csv") as tmp:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from songspace.errors import SongspaceError
-from songspace.evaluation import methods, report
+from songspace.evaluation import methods, pictures, report
 from songspace.evaluation.baselines import majority, random_clusterings
 from songspace.evaluation.evaluate import evaluate_method, mean_std
 from songspace.evaluation.metrics import agreement, knn_probe, makeup, purity, silhouette
@@ -240,9 +240,33 @@ def test_tsne_writes_the_interactive_scatter_table(project, monkeypatch):
     run_stage_script("cluster_eval", "pca", monkeypatch=monkeypatch)
     run_stage_script("tsne", "pca", monkeypatch=monkeypatch)
     points = pd.read_csv(project / "plots/tsne/pca.csv", keep_default_na=False)
-    assert list(points.columns) == ["x", "y", "genre", "cluster", "title", "artist_name"]
+    assert list(points.columns) == ["x", "y", "genre", "colour", "cluster", "title",
+                                    "artist_name"]
     assert len(points) == 240 and points["title"].iloc[3] == "Song 3"
     assert (project / "plots/tsne/pca.png").stat().st_size > 0
+
+
+def test_interactive_tsne_and_png_take_their_colours_from_one_palette(project, monkeypatch):
+    """Every palette call (the PNG's and the CSV's) is recorded; the CSV's colour column,
+    which the template's colour scale reads, is the PNG's palette row by row."""
+    run_stage_script("cluster_eval", "pca", monkeypatch=monkeypatch)
+    calls = []
+
+    def recorded(genres):
+        calls.append((list(genres), real(genres)))
+        return calls[-1][1]
+
+    real = pictures.palette
+    monkeypatch.setattr(pictures, "palette", recorded)
+    run_stage_script("tsne", "pca", monkeypatch=monkeypatch)
+    assert len(calls) == 2 and calls[0] == calls[1] and calls[0][0] == GENRES
+    points = pd.read_csv(project / "plots/tsne/pca.csv", keep_default_na=False)
+    colours = real(GENRES)
+    assert (points["colour"] == points["genre"].map(colours)).all()
+    assert set(points["genre"]) == {*GENRES, pictures.UNLABELLED}
+    template = json.loads((ROOT / ".dvc/plots/tsne_genre.json").read_text())
+    colour = template["encoding"]["color"]
+    assert colour["field"] == "genre" and colour["scale"] == {"range": {"field": "colour"}}
 
 
 def test_artist_filter_removes_the_artist_effect():

@@ -36,7 +36,8 @@ def test_defaults_are_valid():
     ("features.seq_len", 0, "an integer >= 1"),
     ("data.task", "huge", "one of easy, medium, hard, all"),
     ("features.engine", "spark", "one of local, dask"),
-    ("train.seeds", [], "a list of at least 1 integers"),
+    ("train.seeds", [], "a list of at least 1 distinct integers >= 0"),
+    ("train.seeds", [0, 0, 1], "a list of at least 1 distinct integers >= 0"),
     ("train.val_fraction", 1.5, "a number > 0 and < 1"),
     ("model.hybrid.mask_genre_terms", "yes", "true or false"),
     ("data.max_bad_fraction", -0.1, "a number >= 0 <= 1"),
@@ -47,6 +48,14 @@ def test_bad_value_names_key_value_and_what_is_allowed(key, value, allowed):
     message = str(error.value)
     assert key in message and repr(value) in message and allowed in message
     assert "\n" not in message
+
+
+def test_a_repeated_training_seed_is_refused_but_repeated_layer_widths_are_not():
+    with pytest.raises(SongspaceError) as error:
+        validate(with_value("train.seeds", [0, 0, 1]))
+    assert str(error.value) == ("params.yaml: train.seeds = [0, 0, 1] is not allowed; "
+                                "expected a list of at least 1 distinct integers >= 0")
+    validate(with_value("model.ae.hidden", [64, 64]))
 
 
 def test_unknown_key_suggests_nearest():

@@ -222,6 +222,18 @@ def test_train_neural_writes_models_latents_metrics_and_curves(data, tmp_path, m
     curves = pd.read_csv(outputs.curves_path("ae"))
     assert list(curves.columns) == list(outputs.CURVE_COLUMNS)
     assert curves["epoch"].tolist() == [1, 2] and (curves["val_kl"] == 0).all()
+    for column in outputs.PER_VALUE:
+        np.testing.assert_allclose(curves[f"{column}_per_value"], curves[column] / 144,
+                                   rtol=1e-5)
+
+
+def test_values_per_song_count_what_each_loss_sums_over(data):
+    ids = [f"T{i}" for i in range(240)]
+    assert Inputs(ids, data["ae"]).values_per_song == 144
+    assert Inputs(ids, data["hybrid_vae"]).values_per_song == 144 + 40  # audio + vocabulary
+    sequences, lengths = data["conv_vae"]
+    assert Inputs(ids, data["conv_vae"], 24 * lengths.mean()).values_per_song == pytest.approx(
+        24 * lengths.mean())
 
 
 # --- through DVC, on the shared tiny project (tests/conftest.py) ---------------------------
@@ -250,6 +262,12 @@ def test_train_stages_keep_the_output_contract(tiny_project):
         assert "val_loss" in metrics["mean"]
         curves = pd.read_csv(tiny_project / outputs.curves_path(name))
         assert list(curves.columns) == list(outputs.CURVE_COLUMNS)
+        np.testing.assert_allclose(curves["val_loss_per_value"],
+                                   curves["val_loss"] / inputs.values_per_song, rtol=1e-4)
+    sequences = sequence_inputs(features)
+    # The ConvVAE's loss counts only each song's true steps, not the padding.
+    assert sequences.values_per_song == pytest.approx(24 * sequences.arrays[1].mean())
+    assert sequences.values_per_song <= 24 * sequences.arrays[0].shape[2]
     pca = PCAModel.load(tiny_project / "models/pca/pca.npz")
     saved = np.load(tiny_project / outputs.latent_path("pca", 0))
     assert saved.shape == (n_songs, params["model"]["pca"]["n_components"])
@@ -257,13 +275,29 @@ def test_train_stages_keep_the_output_contract(tiny_project):
     np.testing.assert_allclose(pca.transform(stats_inputs(features).arrays[0]), saved, atol=1e-5)
 
 
+def rendered_spec(html: str, div: str) -> dict:
+    """The Vega-Lite spec `dvc plots show` wrote into the chart ``div``."""
+    start = html.index(f'<div id = "{div}">')
+    line = next(x for x in html[start:].splitlines() if "var spec = " in x)
+    return json.loads(line.split("var spec = ", 1)[1].rstrip().rstrip(";"))
+
+
 def test_plots_show_draws_one_chart_per_quantity_with_every_model(tiny_project, tmp_path):
     dvc(["plots", "show", "-o", str(tmp_path / "plots")], tiny_project)
     html = (tmp_path / "plots" / "index.html").read_text()
     for quantity in ("val_loss", "train_loss", "val_recon", "val_kl", "lr"):
-        assert f'<div id = "{quantity}">' in html
-    for name in NEURAL:
-        assert f'"filename": "{name}.csv"' in html
+        spec = rendered_spec(html, quantity)
+        # one colour per model, named by its file; one dash style per revision
+        assert {row["filename"] for row in spec["data"]["values"]} == {
+            f"{name}.csv" for name in NEURAL}
+        encoding = spec["encoding"] if "encoding" in spec else spec["spec"]["encoding"]
+        assert encoding["color"]["field"] == "model" and encoding["strokeDash"]["field"] == "rev"
+        assert spec["transform"][0] == {"calculate": "replace(datum.filename, '.csv', '')",
+                                        "as": "model"}
+    assert rendered_spec(html, "val_loss")["encoding"]["y"]["field"] == "val_loss_per_value"
+    lr = rendered_spec(html, "lr")["spec"]
+    assert lr["mark"]["interpolate"] == "step-after"
+    assert lr["encoding"]["y"]["scale"]["type"] == "log"
 
 
 @pytest.mark.parametrize("key, value, expected", [

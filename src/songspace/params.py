@@ -59,10 +59,13 @@ def one_of(*choices) -> Rule:
     return Rule("one of " + ", ".join(map(str, choices)), lambda v: v in choices)
 
 
-def int_list(low: int = 0, min_len: int = 1) -> Rule:
-    return Rule(f"a list of at least {min_len} integers >= {low}",
+def int_list(low: int = 0, min_len: int = 1, distinct: bool = False) -> Rule:
+    """``distinct``: no value twice (a repeated seed would only repeat a training run)."""
+    kind = "distinct integers" if distinct else "integers"
+    return Rule(f"a list of at least {min_len} {kind} >= {low}",
                 lambda v: isinstance(v, list) and len(v) >= min_len
-                and all(_is_int(x) and x >= low for x in v))
+                and all(_is_int(x) and x >= low for x in v)
+                and (not distinct or len(set(v)) == len(v)))
 
 
 BOOL = Rule("true or false", lambda v: isinstance(v, bool))
@@ -97,7 +100,7 @@ SCHEMA: dict[str, Rule] = {
     "tfidf.stop_words": Rule("english or none", lambda v: v in ("english", None, "none")),
     "genres.n": integer(2),
     "genres.candidates": TEXT_LIST,
-    "train.seeds": int_list(0),
+    "train.seeds": int_list(0, distinct=True),
     "train.max_epochs": integer(1),
     "train.batch_size": integer(1),
     "train.lr": number(0, low_open=True),

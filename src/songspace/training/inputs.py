@@ -27,9 +27,21 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 class Inputs:
     track_ids: list[str]
     arrays: tuple[np.ndarray, ...]
+    # Values a model reconstructs per song where not every value counts (padded
+    # sequences); None: every value of every float array.
+    counted_values: float | None = None
 
     def __len__(self) -> int:
         return len(self.track_ids)
+
+    @property
+    def values_per_song(self) -> float:
+        """Input values a model reconstructs per song (mean over songs). The losses are sums
+        over these, so loss / values_per_song puts models with different inputs on one
+        scale (144 statistics vs 24 x L sequences vs 144 + a vocabulary)."""
+        if self.counted_values is not None:
+            return self.counted_values
+        return float(sum(np.prod(a.shape[1:]) for a in self.arrays if a.dtype.kind == "f"))
 
     @property
     def shapes(self) -> tuple[tuple[int, ...], ...]:
@@ -44,10 +56,14 @@ def stats_inputs(features_dir: str | Path = FEATURES) -> Inputs:
 
 
 def sequence_inputs(features_dir: str | Path = FEATURES) -> Inputs:
-    """(z-scored (N, 24, L) sequences with zero padding, true lengths (N,) int64)."""
+    """(z-scored (N, 24, L) sequences with zero padding, true lengths (N,) int64); the
+    ConvVAE's loss counts only the true steps, so those are its values per song."""
     ids, raw, lengths = load_sequences(features_dir)
     scaled = load_zscore(features_dir).sequences(raw, lengths)
-    return Inputs(ids, (scaled, np.asarray(lengths, dtype=np.int64)))
+    lengths = np.asarray(lengths, dtype=np.int64)
+    steps = np.minimum(lengths, scaled.shape[2])
+    counted = float(scaled.shape[1] * steps.mean()) if len(steps) else 0.0
+    return Inputs(ids, (scaled, lengths), counted)
 
 
 def hybrid_inputs(features_dir: str | Path = FEATURES, text_dir: str | Path = TEXT,

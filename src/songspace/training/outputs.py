@@ -19,7 +19,12 @@ LATENTS_DIR = Path("data/latents")
 METRICS_DIR = Path("metrics/train")
 PLOTS_DIR = Path("plots/train")
 # The same columns for every model, so `dvc plots show` can put the models side by side.
-CURVE_COLUMNS = ("epoch", "train_loss", "val_loss", "val_recon", "val_kl", "lr")
+# Losses are sums over a song's input values, so their sizes differ by model (ConvVAE about
+# 1,900, the MLPs about 100); the *_per_value columns divide by the values each model
+# reconstructs (Inputs.values_per_song) to put them on one scale.
+PER_VALUE = ("train_loss", "val_loss", "val_recon")
+CURVE_COLUMNS = ("epoch", "train_loss", "val_loss", "val_recon", "val_kl", "lr",
+                 *(f"{column}_per_value" for column in PER_VALUE))
 
 
 def model_path(name: str, seed: int) -> Path:
@@ -50,10 +55,12 @@ def save_latents(latents: np.ndarray, path: Path) -> None:
         np.save(handle, np.ascontiguousarray(latents, dtype=np.float32), allow_pickle=False)
 
 
-def write_curves(history: list[dict[str, float]], path: Path) -> None:
+def write_curves(history: list[dict[str, float]], path: Path, values_per_song: float) -> None:
     """Per-epoch CSV with CURVE_COLUMNS (a part a model lacks is 0)."""
     lines = [",".join(CURVE_COLUMNS)]
     for row in history:
+        row = {**row, **{f"{column}_per_value": row.get(column, 0.0) / values_per_song
+                         for column in PER_VALUE}}
         lines.append(",".join(_cell(row.get(column, 0.0)) for column in CURVE_COLUMNS))
     write_text(path, "\n".join(lines) + "\n")
 

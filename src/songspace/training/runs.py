@@ -25,7 +25,8 @@ def train_neural(name: str, build: Callable[[], SongModel], inputs: Inputs, para
         result = train_model(build, inputs.arrays, split, config, seed)
         _write_seed(name, seed, result, inputs)
         if not per_seed:
-            outputs.write_curves(result.history, outputs.curves_path(name))
+            outputs.write_curves(result.history, outputs.curves_path(name),
+                                 inputs.values_per_song)
         per_seed[seed] = seed_metrics(result)
         log(f"{name} seed {seed}: best val loss {result.best['loss']:.4f} at epoch "
             f"{result.best_epoch} of {result.epochs_run} ({result.stop_reason}), "
