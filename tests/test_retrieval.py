@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from sklearn.neighbors import NearestNeighbors
 
 from songspace.evaluation import methods
 from songspace.features.similar import SimilarWriter
-from songspace.retrieval import cli, search
+from songspace.retrieval import cli, index_files, search
 from songspace.retrieval.evaluate import evaluate_method
 from songspace.retrieval.figures import FIGURES, figures, song_facts
 from songspace.synthetic.songs import SONG_SCALE, TIMBRE_SONG_SPREAD
@@ -67,6 +68,8 @@ def test_approximate_index_recall_and_distances(metric, tmp_path):
     recall = np.mean([len(set(a) & set(b[1:])) / 10 for a, b in zip(found, truth, strict=True)])
     assert recall >= 0.95
     np.testing.assert_allclose(distances[:, 0], true_distances[:, 1], rtol=1e-3, atol=1e-4)
+    rebuilt = search.build(latents, metric, exact_max=1000)  # one thread: the same graph
+    np.testing.assert_array_equal(search.neighbours(rebuilt, latents, 10)[1], found)
     approximate.save(tmp_path / "index.faiss")
     again = search.load(tmp_path / "index.faiss", metric)
     np.testing.assert_array_equal(search.neighbours(again, latents, 10)[1], found)
@@ -218,3 +221,18 @@ def test_cli_as_a_command_prints_one_line_not_a_traceback(workspace):
     result = _cli(workspace, "similar", "Nothing Like It", "--method", "pca")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_above_exact_max_searches_the_stage_index(workspace, capsys):
+    _write_latents(workspace)
+    params = yaml.safe_load((workspace / "params.yaml").read_text())
+    params["retrieval"]["exact_max"] = 2
+    (workspace / "params.yaml").write_text(yaml.safe_dump(params))
+    assert cli.main(["similar", "Blue River", "--method", "pca", "-k", "2"]) == 2
+    assert "`dvc repro retrieval_eval@pca`" in capsys.readouterr().err
+    latents = np.load(workspace / methods.latent_path("pca", 0))
+    index_files.write("pca", search.build(latents, "euclidean", exact_max=2), 0)
+    assert cli.main(["similar", "Blue River", "--method", "pca", "-k", "2", "--json"]) == 0
+    output = json.loads(capsys.readouterr().out)
+    assert output["search"] == "approximate"
+    assert [n["title"] for n in output["neighbours"]] == ["Soul Deep", "Sweet Home"]
