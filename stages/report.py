@@ -12,6 +12,7 @@ from songspace.io import read_json, write_json, write_text
 from songspace.params import load_params
 
 METRICS_DIR = Path("metrics/cluster")
+RETRIEVAL_DIR = Path("metrics/retrieval")
 GENRES = Path("metrics/genres.json")
 REPORT = Path("reports/results.md")
 SUMMARY = Path("metrics/summary.json")
@@ -26,6 +27,12 @@ def main() -> None:
         if not path.exists():
             raise SongspaceError(f"{path} not found; run `dvc repro cluster_eval@{method}`")
         results[method] = read_json(path)
+    retrieval = {}
+    for method in methods.METHODS:
+        path = RETRIEVAL_DIR / f"{method}.json"
+        if not path.exists():
+            raise SongspaceError(f"{path} not found; run `dvc repro retrieval_eval@{method}`")
+        retrieval[method] = read_json(path)
     genres = read_json(GENRES)
     class_imbalance(IMBALANCE, genres["counts"], genres["unlabelled"], genres["majority_share"])
 
@@ -35,7 +42,7 @@ def main() -> None:
                           (f"{name} cluster make-up", Path("plots/clusters") / f"{method}.png")]
     facts = summary(results, genres)
     write_json(SUMMARY, facts)
-    write_text(REPORT, render(results, genres, facts, mask, pictures, REPORT))
+    write_text(REPORT, render(results, genres, facts, mask, pictures, REPORT, retrieval))
     print(f"report: {REPORT} and {SUMMARY} for {len(results)} methods")
 
 

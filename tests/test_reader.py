@@ -99,3 +99,50 @@ def test_unreadable_file_is_bad_file(tmp_path):
     with pytest.raises(BadFile) as error:
         read_songs(FilePayload(str(path)))
     assert error.value.kind == "unreadable"
+
+
+def _h5py_artists(path, row):
+    """artist_id and similar_artists of song ``row``, read independently with plain h5py."""
+    import h5py
+
+    with h5py.File(path, "r") as h5:
+        table = h5["metadata/songs"][()]
+        similar = h5["metadata/similar_artists"][()]
+    starts = [*table["idx_similar_artists"].tolist(), len(similar)]
+    ids = similar[starts[row]:starts[row + 1]]
+    return decode(table["artist_id"][row]), [decode(a) for a in ids]
+
+
+def test_artist_id_and_similar_artists_of_single_track_files(shared_msd):
+    for path in sorted((shared_msd / "tracks").glob("*.h5"))[:4]:
+        [song] = read_songs(FilePayload(str(path)))
+        artist_id, similar = _h5py_artists(path, 0)
+        assert song.artist_id == artist_id and artist_id.startswith("AR") and len(artist_id) == 18
+        assert song.similar_artists == similar and len(similar) == 100
+        assert song.artist_id not in song.similar_artists
+
+
+def test_artist_id_and_similar_artists_of_aggregate_file(shared_msd):
+    path = shared_msd / "aggregate" / "msd_aggregate_3songs.h5"
+    songs = read_songs(FilePayload(str(path)))
+    singles = {s.track_id: s for s in read_all(shared_msd / "tracks")}
+    for row, song in enumerate(songs):
+        assert (song.artist_id, song.similar_artists) == _h5py_artists(path, row)
+        single = singles[song.track_id]
+        assert (song.artist_id, song.similar_artists) == (single.artist_id,
+                                                          single.similar_artists)
+    assert len({tuple(s.similar_artists) for s in songs}) == 3  # sliced, not the whole array
+
+
+def test_scan_read_skips_similar_artists_and_missing_dataset_is_empty(shared_msd, tmp_path):
+    import h5py
+
+    source = shared_msd / "tracks" / "TRAAAAW128F429D538.h5"
+    [song] = read_songs(FilePayload(str(source)), with_terms=False)
+    assert song.artist_id == "ARD7TVE1187B99BFB1" and song.similar_artists == []
+    copy = tmp_path / source.name
+    shutil.copyfile(source, copy)
+    with h5py.File(copy, "r+") as h5:
+        del h5["metadata/similar_artists"]
+    [song] = read_songs(FilePayload(str(copy)))
+    assert song.similar_artists == [] and len(song.terms) == 37

@@ -136,6 +136,9 @@ SCHEMA: dict[str, Rule] = {
     "cluster.random_repeats": integer(1),
     "tsne.perplexity": number(1),
     "tsne.threads": integer(1),
+    "retrieval.k": integer(1),
+    "retrieval.metric": one_of("euclidean", "cosine"),
+    "retrieval.exact_max": integer(2),
 }
 
 # Keys whose value is a mapping checked as a whole (its inner keys are free).

@@ -1,7 +1,8 @@
 """reports/results.md and metrics/summary.json, written only from the metrics files.
 
-Every number in the report comes from metrics/cluster/<method>.json and
-metrics/genres.json, so the report can always be regenerated and never drifts.
+Every number in the report comes from metrics/cluster/<method>.json,
+metrics/retrieval/<method>.json and metrics/genres.json, so the report can always be
+regenerated and never drifts.
 """
 
 import os
@@ -125,6 +126,46 @@ def _hybrid_note(mask_genre_terms: bool) -> str:
                    "comparison run `dvc exp run -S model.hybrid.mask_genre_terms=true`.")
 
 
+RETRIEVAL = (("similar_artist_rate", "Similar-artist hit rate"),
+             ("same_artist_rate", "Same-artist rate"), ("same_genre_rate", "Same-genre rate"))
+
+
+def _average(cells: list[dict]) -> dict:
+    """Mean of mean ± std cells (random neighbours do not depend on the method: one row)."""
+    if any(cell["mean"] is None for cell in cells):
+        return {"mean": None, "std": None}
+    return {stat: sum(cell[stat] for cell in cells) / len(cells) for stat in ("mean", "std")}
+
+
+def _similar_songs(retrieval: dict[str, dict] | None) -> list[str]:
+    """The "Similar songs" section from metrics/retrieval/<method>.json (none: left out)."""
+    if not retrieval:
+        return []
+    first = next(iter(retrieval.values()))
+    k, queries = first["k"], first["queries"]
+    lines = ["## Similar songs", "",
+             f"Each song's {k} nearest neighbours ({first['metric']}, itself excluded) in each "
+             f"latent space, {first['search']} search; mean ± std over runs. *Similar-artist "
+             "hit rate*: share of neighbours whose artist is in the song's own "
+             f"`similar_artists` list, the MSD's artist-similarity graph "
+             f"({queries['similar_artist_rate']} songs with a list). *Same-artist rate*: share "
+             f"by the song's own artist ({queries['same_artist_rate']} songs whose artist has "
+             f"at least 2 here). *Same-genre rate*: share of its derived genre "
+             f"({queries['same_genre_rate']} labelled songs; unlabelled neighbours count as "
+             "misses). Read each against *random neighbours*: the same number of songs drawn "
+             "at random.", "",
+             f"| Method | {' | '.join(f'{title}@{k}' for _, title in RETRIEVAL)} |",
+             "|---|" + "---:|" * len(RETRIEVAL)]
+    for method, result in retrieval.items():
+        lines.append(f"| {methods.METHODS.get(method, method)} | "
+                     + " | ".join(_cell(result[name]) for name, _ in RETRIEVAL) + " |")
+    chance = {name: _average([r["random"][name] for r in retrieval.values()])
+              for name, _ in RETRIEVAL}
+    lines.append("| *Random neighbours (baseline)* | "
+                 + " | ".join(_cell(chance[name]) for name, _ in RETRIEVAL) + " |")
+    return lines + [""]
+
+
 def _genres(genres: dict) -> list[str]:
     labelled = max(genres["labelled"], 1)
     lines = ["| Genre | Songs | Share of labelled |", "|---|---:|---:|"]
@@ -140,8 +181,10 @@ def _link(picture: Path, report: Path) -> str:
 
 
 def render(results: dict[str, dict], genres: dict, facts: dict, mask_genre_terms: bool,
-           pictures: dict[str, list[tuple[str, Path]]], report: Path) -> str:
-    """The markdown report. ``pictures`` maps a heading to (caption, path) pairs."""
+           pictures: dict[str, list[tuple[str, Path]]], report: Path,
+           retrieval: dict[str, dict] | None = None) -> str:
+    """The markdown report. ``pictures`` maps a heading to (caption, path) pairs;
+    ``retrieval`` the metrics/retrieval/<method>.json results."""
     n_seeds = facts["n_seeds"]
     lines = [
         "# Results: genre structure in each representation",
@@ -191,6 +234,7 @@ def render(results: dict[str, dict], genres: dict, facts: dict, mask_genre_terms
         "",
         _hybrid_note(mask_genre_terms),
         "",
+        *_similar_songs(retrieval),
         "## Genres",
         "",
         f"Majority genre: {genres['majority_genre']} ({genres['majority_share']:.1%} of "

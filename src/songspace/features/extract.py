@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from songspace.errors import SongspaceError
 from songspace.features.moments import song_moments, song_sequence
+from songspace.features.similar import SimilarWriter
 from songspace.features.store import FeatureWriter
 from songspace.features.zscore import RunningMoments, ZScore
 from songspace.msd.quality import BadSong, clean_song
@@ -64,7 +65,8 @@ def _extract_file(task: FileTask, seq_len: int, min_segments: int) -> list[tuple
                                  "this file, it passed the odd-song checks")
         sequence, length = song_sequence(segments, seq_len)
         rows.append((song.track_id, moments, sequence, length,
-                     (song.terms, song.terms_weight, song.terms_freq)))
+                     (song.terms, song.terms_weight, song.terms_freq),
+                     (song.artist_id, song.similar_artists)))
     return rows
 
 
@@ -99,7 +101,8 @@ def file_tasks(songs: pd.DataFrame) -> Iterator[FileTask]:
 def extract(songs: pd.DataFrame, out_dir: Path, *, seq_len: int, min_segments: int,
             workers: int, batch_size: int, engine: str = "local", scheduler: str = "",
             progress: bool = True) -> ZScore:
-    """Write audio_stats.parquet, sequences.h5, zscore.json and terms.parquet under ``out_dir``."""
+    """Write audio_stats.parquet, sequences.h5, zscore.json, terms.parquet and similar.parquet
+    under ``out_dir``."""
     extract_batch = functools.partial(_extract_batch, seq_len=seq_len,
                                       min_segments=min_segments)
     results = map_batches(extract_batch, file_tasks(songs), batch_size=batch_size,
@@ -107,14 +110,15 @@ def extract(songs: pd.DataFrame, out_dir: Path, *, seq_len: int, min_segments: i
     stats_moments, seq_moments = RunningMoments(), RunningMoments()
     expected = iter(songs["track_id"])
     with (FeatureWriter(out_dir, n_songs=len(songs), seq_len=seq_len) as writer,
-          TermsWriter(out_dir) as terms):
+          TermsWriter(out_dir) as terms, SimilarWriter(out_dir) as similar):
         bar = tqdm(total=len(songs), desc="extract", unit="song", disable=not progress)
         for file_rows in results:
-            for track_id, moments, sequence, length, song_terms in file_rows:
+            for track_id, moments, sequence, length, song_terms, artist in file_rows:
                 if track_id != next(expected):
                     raise SongspaceError("feature rows came back out of order; report this bug")
                 writer.add(track_id, moments, sequence, length)
                 terms.add(track_id, *song_terms)
+                similar.add(track_id, *artist)
                 stats_moments.add(moments[None, :])
                 seq_moments.add(sequence[:, :length].T.astype(np.float64))
             bar.update(len(file_rows))
@@ -124,4 +128,5 @@ def extract(songs: pd.DataFrame, out_dir: Path, *, seq_len: int, min_segments: i
         zscore = ZScore(stats_mean, stats_std, seq_mean, seq_std, writer.columns)
         writer.finish(zscore)
         terms.finish()
+        similar.finish()
     return zscore

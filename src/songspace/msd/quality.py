@@ -6,6 +6,8 @@
 - terms whose freq/weight arrays do not line up keep their words with unit weights.
 """
 
+import dataclasses
+
 import numpy as np
 
 from songspace.msd.reader import Song
@@ -54,6 +56,6 @@ def clean_song(song: Song, min_segments: int) -> tuple[Song, int]:
     if not (np.isfinite(freq).all() and np.isfinite(weight).all()):
         freq = np.nan_to_num(freq, nan=0.0, posinf=0.0, neginf=0.0)
         weight = np.nan_to_num(weight, nan=0.0, posinf=0.0, neginf=0.0)
-    cleaned = Song(song.track_id, song.title, song.artist_name, song.terms, freq, weight,
-                   timbre, pitches)
+    cleaned = dataclasses.replace(song, terms_freq=freq, terms_weight=weight, timbre=timbre,
+                                  pitches=pitches)
     return cleaned, dropped

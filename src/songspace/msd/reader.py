@@ -8,7 +8,7 @@ read; PyTables' getters are ten times slower for the same data.
 import io
 import tarfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import h5py
@@ -26,8 +26,9 @@ TAR_SEPARATOR = "::"  # "archive.tar.gz::member.h5" names a song file inside an 
 # costs about 40 us (HDF5 converts by field name, so other layouts still read correctly).
 ANALYSIS_FIELDS = np.dtype([("track_id", "S32"), ("idx_segments_timbre", "<i4"),
                             ("idx_segments_pitches", "<i4")])
-METADATA_FIELDS = np.dtype([("title", "S1024"), ("artist_name", "S1024"),
-                            ("idx_artist_terms", "<i4")])
+METADATA_FIELDS = np.dtype([("title", "S1024"), ("artist_name", "S1024"), ("artist_id", "S32"),
+                            ("idx_artist_terms", "<i4"), ("idx_similar_artists", "<i4")])
+SIMILAR_ARTISTS = "metadata/similar_artists"  # optional: a file without it has no similar artists
 _MEMORY_TYPES = {fields: h5t.py_create(fields) for fields in (ANALYSIS_FIELDS, METADATA_FIELDS)}
 
 
@@ -54,6 +55,8 @@ class Song:
     terms_weight: np.ndarray
     timbre: np.ndarray  # (n_segments, 12)
     pitches: np.ndarray  # (n_segments, 12)
+    artist_id: str = ""
+    similar_artists: list[str] = field(default_factory=list)  # Echo Nest artist ids
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,8 @@ def read_songs(payload: FilePayload, indices: list[int] | None = None,
                with_terms: bool = True) -> list[Song]:
     """Read the songs of one file (all, or those at ``indices``); raise BadFile if unreadable.
 
-    ``with_terms=False`` leaves terms empty (the scan only needs the audio and the titles).
+    ``with_terms=False`` leaves terms and similar_artists empty (the scan only needs the audio
+    and the titles).
     """
     try:
         with payload.open() as h5:
@@ -203,6 +207,14 @@ def _read(dataset: h5py.Dataset, bounds: tuple[int, int | None]) -> np.ndarray:
     return out
 
 
+def _similar_dataset(h5: h5py.File) -> h5py.Dataset | None:
+    """metadata/similar_artists, or None where a file lacks it (it is not needed for features)."""
+    try:
+        return h5py.Dataset(h5d.open(h5.id, SIMILAR_ARTISTS.encode()))
+    except KeyError:
+        return None
+
+
 def _read_open_file(h5: h5py.File, indices: list[int] | None, with_terms: bool) -> list[Song]:
     ds = _datasets(h5)
     analysis = _read_table(ds["analysis/songs"], ANALYSIS_FIELDS)
@@ -214,12 +226,15 @@ def _read_open_file(h5: h5py.File, indices: list[int] | None, with_terms: bool) 
     timbre, pitches = ds["analysis/segments_timbre"], ds["analysis/segments_pitches"]
     terms, freq = ds["metadata/artist_terms"], ds["metadata/artist_terms_freq"]
     weight = ds["metadata/artist_terms_weight"]
+    similar = _similar_dataset(h5) if with_terms else None
     if n_songs == 1:  # single-track file: every idx_* is 0, read whole arrays
-        timbre_at = pitches_at = terms_at = [(0, None)]
+        timbre_at = pitches_at = terms_at = similar_at = [(0, None)]
     else:
         timbre_at = _slice_bounds(analysis["idx_segments_timbre"], timbre.shape[0])
         pitches_at = _slice_bounds(analysis["idx_segments_pitches"], pitches.shape[0])
         terms_at = _slice_bounds(metadata["idx_artist_terms"], terms.shape[0])
+        similar_at = (_slice_bounds(metadata["idx_similar_artists"], similar.shape[0])
+                      if similar is not None else [])
     songs = []
     for i in range(n_songs) if indices is None else indices:
         if not 0 <= i < n_songs:
@@ -235,5 +250,8 @@ def _read_open_file(h5: h5py.File, indices: list[int] | None, with_terms: bool) 
                           else empty),
             timbre=np.asarray(_read(timbre, timbre_at[i]), dtype=np.float64),
             pitches=np.asarray(_read(pitches, pitches_at[i]), dtype=np.float64),
+            artist_id=decode(metadata["artist_id"][i]),
+            similar_artists=([decode(a) for a in _read(similar, similar_at[i])]
+                             if similar is not None else []),
         ))
     return songs

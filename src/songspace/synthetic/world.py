@@ -5,10 +5,11 @@ spread of song means (real_stats.json); ``separation`` scales only the genre cen
 moves the task from noise (0) to easy (large) without changing anything else.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from songspace.synthetic.similar import plant_similar
 from songspace.synthetic.vocabulary import (
     ARTIST_SUFFIXES,
     GENRES,
@@ -58,6 +59,7 @@ class Artist:
     terms_freq: np.ndarray
     terms_weight: np.ndarray
     familiarity: float
+    similar: list[str] = field(default_factory=list)  # ids of similar artists of the world
 
 
 @dataclass
@@ -148,4 +150,9 @@ def build_world(seed: int, n_songs: int, separation: float, songs_per_artist: fl
     song_artist = np.concatenate([np.arange(min(n_artists, n_songs)),
                                   rng.integers(0, n_artists, size=max(0, n_songs - n_artists))])
     rng.shuffle(song_artist)
+    similar = plant_similar(np.array([a.genre for a in artists]),
+                            np.stack([a.timbre_offset / TIMBRE_SONG_SPREAD for a in artists]),
+                            [g.name for g in genres], seed)
+    for artist, others in zip(artists, similar, strict=True):
+        artist.similar = [artists[other].artist_id for other in others]
     return World(genres=genres, artists=artists, song_artist=song_artist)

@@ -78,7 +78,8 @@ def write_song_file(path: Path, song: dict) -> None:
         _create(meta, "artist_terms", [t.encode("utf-8") for t in artist.terms])
         _create(meta, "artist_terms_freq", artist.terms_freq)
         _create(meta, "artist_terms_weight", artist.terms_weight)
-        _create(meta, "similar_artists", np.array([b""] * 0, dtype="S20"))
+        _create(meta, "similar_artists", np.array([a.encode() for a in artist.similar],
+                                                  dtype="S20"))
         _create(meta, "songs", _metadata_row(song))
         brainz = groups["musicbrainz"]
         _create(brainz, "artist_mbtags", np.zeros(0, dtype="S256"))

@@ -1,0 +1,45 @@
+"""Stage retrieval_eval (one per method): each song's nearest neighbours in each run's latent
+space, scored against the MSD's similar artists, the artists and the derived genres, beside
+random neighbours; writes the index `songspace similar` searches when it is approximate.
+
+Usage: python stages/retrieval_eval.py <method>   (any method of evaluation/methods.py)
+"""
+
+import sys
+from pathlib import Path
+
+from songspace.cli import run_stage
+from songspace.evaluation import methods
+from songspace.evaluation.data import load_labels, load_latents, load_songs
+from songspace.features.similar import load_similar
+from songspace.io import write_json
+from songspace.params import load_params
+from songspace.retrieval import index_files
+from songspace.retrieval.evaluate import evaluate_method
+from songspace.retrieval.figures import FIGURES, song_facts
+
+FEATURES_DIR = Path("data/features")
+METRICS_DIR = Path("metrics/retrieval")
+
+
+def main() -> None:
+    method = methods.method_from_args(sys.argv[1:])
+    params = load_params()
+    labels, _, table = load_labels()
+    track_ids = table["track_id"].tolist()
+    load_songs(track_ids)  # the subset's order must be the labels' (one-line error if not)
+    similar = load_similar(FEATURES_DIR, track_ids)
+    facts = song_facts(similar["artist_id"], similar["similar_artists"], labels)
+    runs = [(s, load_latents(methods.latent_path(method, s), len(labels)))
+            for s in params["train"]["seeds"]]
+    result, index = evaluate_method(method, runs, facts, params["retrieval"], params["seed"])
+    index_files.write(method, index, runs[0][0])
+    write_json(METRICS_DIR / f"{method}.json", result)
+    print(f"retrieval_eval {method} ({result['search']} search, k = {result['k']}): "
+          + ", ".join(f"{name.removesuffix('_rate').replace('_', '-')} "
+                      f"{result[name]['mean']:.3f} (random {result['random'][name]['mean']:.3f})"
+                      for name in FIGURES if result[name]["mean"] is not None))
+
+
+if __name__ == "__main__":
+    run_stage(main)
