@@ -1,5 +1,6 @@
 """Stage report: reports/results.md and metrics/summary.json from the metrics files only,
-plus the class-imbalance picture the report opens its pictures with."""
+metrics/headline.json (the only declared DVC metrics: what `dvc exp show` compares), and
+the class-imbalance picture the report opens its pictures with."""
 
 from pathlib import Path
 
@@ -7,7 +8,7 @@ from songspace.cli import run_stage
 from songspace.errors import SongspaceError
 from songspace.evaluation import methods
 from songspace.evaluation.pictures import class_imbalance
-from songspace.evaluation.report import render, summary
+from songspace.evaluation.report import headline, render, summary
 from songspace.io import read_json, write_json, write_text
 from songspace.params import load_params
 
@@ -16,6 +17,7 @@ RETRIEVAL_DIR = Path("metrics/retrieval")
 GENRES = Path("metrics/genres.json")
 REPORT = Path("reports/results.md")
 SUMMARY = Path("metrics/summary.json")
+HEADLINE = Path("metrics/headline.json")
 IMBALANCE = Path("plots/genres/class_imbalance.png")
 
 
@@ -42,8 +44,9 @@ def main() -> None:
                           (f"{name} cluster make-up", Path("plots/clusters") / f"{method}.png")]
     facts = summary(results, genres)
     write_json(SUMMARY, facts)
+    write_json(HEADLINE, headline(results, retrieval))
     write_text(REPORT, render(results, genres, facts, mask, pictures, REPORT, retrieval))
-    print(f"report: {REPORT} and {SUMMARY} for {len(results)} methods")
+    print(f"report: {REPORT}, {SUMMARY} and {HEADLINE} for {len(results)} methods")
 
 
 if __name__ == "__main__":

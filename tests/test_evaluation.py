@@ -17,6 +17,7 @@ from songspace.evaluation import methods, pictures, report
 from songspace.evaluation.baselines import majority, random_clusterings
 from songspace.evaluation.evaluate import evaluate_method, mean_std
 from songspace.evaluation.metrics import agreement, knn_probe, makeup, purity, silhouette
+from songspace.features.similar import SimilarWriter
 from songspace.genres import label_summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,6 +177,10 @@ def project(tmp_path, monkeypatch):
             path = tmp_path / methods.latent_path(method, seed)
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, latents.astype(np.float32))
+    with SimilarWriter(tmp_path / "data/features") as writer:
+        for i, track_id in enumerate(ids):
+            writer.add(track_id, f"AR{i % 7}", [f"AR{(i + 1) % 7}"])
+        writer.finish()
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics/genres.json").write_text(
         json.dumps(label_summary(GENRES, labels)))
@@ -219,6 +224,7 @@ def test_report_lists_every_method_and_the_baselines(project, monkeypatch):
         for name in ("nmi", "ari", "ami", "purity"):
             chance = result["baseline"][f"random_{name}"]
             assert result[name]["mean"] > chance["mean"] + 3 * chance["std"], (method, name)
+        run_stage_script("retrieval_eval", method, monkeypatch=monkeypatch)
     run_stage_script("report", monkeypatch=monkeypatch)
     text = (project / "reports/results.md").read_text()
     for name in methods.METHODS.values():
@@ -229,7 +235,15 @@ def test_report_lists_every_method_and_the_baselines(project, monkeypatch):
         assert f"**{methods.METHODS[method]}**" in text
     summary = json.loads((project / "metrics/summary.json").read_text())
     assert set(summary["methods"]) == set(methods.METHODS)
-    assert set(summary["vs_pca"]) == set(methods.learned())
+    assert set(summary["vs_baselines"]) == {*methods.learned(), "pca"}
+    assert set(summary["vs_baselines"]["hybrid_vae"]) == {"raw", "pca", "text"}
+    assert set(summary["vs_baselines"]["ae"]) == {"raw", "pca"}
+    assert "## Against the baselines" in text and "**HybridVAE** " in text
+    assert "Tags (TF-IDF SVD)" in text and "Raw statistics" in text
+    headline = json.loads((project / "metrics/headline.json").read_text())
+    assert set(headline) == {"songs", "labelled", *methods.METHODS}
+    assert set(headline["ae"]) == {"nmi", "ari", "knn_accuracy", "silhouette",
+                                   "similar_artist_rate"}
     assert report._hybrid_note(True).count("is true for these numbers") == 1
     # Regenerated from the same metrics files: the same bytes.
     run_stage_script("report", monkeypatch=monkeypatch)
