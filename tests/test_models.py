@@ -10,7 +10,7 @@ import torch
 
 from songspace.errors import SongspaceError
 from songspace.models.base import SongModel, gaussian_kl
-from songspace.models.conv_vae import ConvVAE, masked_squared_error
+from songspace.models.conv_vae import ConvVAE, masked_gaussian_nll
 from songspace.models.hybrid_vae import HybridVAE
 from songspace.models.pca import PCAModel
 from songspace.models.registry import MODELS, NEURAL, build_model, model_class
@@ -91,14 +91,17 @@ def test_conv_decoder_lands_exactly_on_any_sequence_length(length):
     assert model(x)[0].shape == x.shape
 
 
-def test_conv_reconstruction_error_ignores_steps_past_each_length():
+def test_conv_likelihood_ignores_steps_past_each_length():
     target = torch.zeros(2, 3, 5)
     lengths = torch.tensor([2, 5])
-    recon = torch.zeros(2, 3, 5)
-    recon[0, :, 2:] = 100.0  # wrong only in the first song's padding
-    assert masked_squared_error(recon, target, lengths).item() == 0.0
-    recon[0, 1, 1] = 2.0  # and wrong once inside it: 4 per song, averaged over 2 songs
-    assert masked_squared_error(recon, target, lengths).item() == pytest.approx(2.0)
+    mean, logvar = torch.zeros(2, 3, 5), torch.zeros(2, 3, 5)
+    mean[0, :, 2:] = 100.0  # wrong only in the first song's padding
+    assert masked_gaussian_nll(mean, logvar, target, lengths).item() == 0.0
+    mean[0, 1, 1] = 2.0  # and wrong once inside it: 0.5 * 2^2 = 2 per song, over 2 songs
+    assert masked_gaussian_nll(mean, logvar, target, lengths).item() == pytest.approx(1.0)
+    logvar[1] = np.log(4.0)  # a wider variance pays log(sigma^2) / 2 on each true step
+    expected = 1.0 + 0.5 * 15 * np.log(4.0) / 2
+    assert masked_gaussian_nll(mean, logvar, target, lengths).item() == pytest.approx(expected)
 
 
 def test_vae_samples_only_in_training_mode(params):

@@ -28,7 +28,7 @@ def palette(genres: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _save(fig, path: Path) -> None:
+def save_png(fig, path: Path) -> None:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=100, metadata=_METADATA)
     plt.close(fig)
@@ -54,7 +54,7 @@ def tsne_scatter(path: Path, xy: np.ndarray, labels: np.ndarray, genres: list[st
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), markerscale=3, frameon=False,
               title="genre (songs)")
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
 
 
 def cluster_makeup(path: Path, table: pd.DataFrame, genres: list[str], majority_share: float,
@@ -89,7 +89,7 @@ def cluster_makeup(path: Path, table: pd.DataFrame, genres: list[str], majority_
     ax.set_title(title, fontsize=11)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
 
 
 def class_imbalance(path: Path, counts: dict[str, int], unlabelled: int,
@@ -116,4 +116,4 @@ def class_imbalance(path: Path, counts: dict[str, int], unlabelled: int,
     ax.set_title(f"Derived genres: majority class {majority_share:.1%} of labelled songs",
                  fontsize=11)
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)

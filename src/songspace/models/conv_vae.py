@@ -96,7 +96,9 @@ class ConvVAE(SongModel):
         valid = lengths
         for _ in range(self.n_layers):  # a strided step is valid when its centre step is
             valid = torch.div(valid + 1, STRIDE, rounding_mode="floor")
-        pooled = masked_mean_std(self.encoder(x), valid)
+        # zero past each length, so nothing beyond it reaches the code (not even its edge)
+        hidden = self.encoder(x * step_mask(lengths, x.shape[2]))
+        pooled = masked_mean_std(hidden, valid)
         return self.to_mean(pooled), self.to_logvar(pooled)
 
     def decode(self, z: Tensor) -> Tensor:
