@@ -21,20 +21,21 @@ HEADLINE = Path("metrics/headline.json")
 IMBALANCE = Path("plots/genres/class_imbalance.png")
 
 
+def read_every_method(directory: Path, stage: str) -> dict[str, dict]:
+    """Each method's <method>.json in ``directory``; a missing one names the stage to run."""
+    found = {}
+    for method in methods.METHODS:
+        path = directory / f"{method}.json"
+        if not path.exists():
+            raise SongspaceError(f"{path} not found; run `dvc repro {stage}@{method}`")
+        found[method] = read_json(path)
+    return found
+
+
 def main() -> None:
     mask = load_params()["model"]["hybrid"]["mask_genre_terms"]
-    results = {}
-    for method in methods.METHODS:
-        path = METRICS_DIR / f"{method}.json"
-        if not path.exists():
-            raise SongspaceError(f"{path} not found; run `dvc repro cluster_eval@{method}`")
-        results[method] = read_json(path)
-    retrieval = {}
-    for method in methods.METHODS:
-        path = RETRIEVAL_DIR / f"{method}.json"
-        if not path.exists():
-            raise SongspaceError(f"{path} not found; run `dvc repro retrieval_eval@{method}`")
-        retrieval[method] = read_json(path)
+    results = read_every_method(METRICS_DIR, "cluster_eval")
+    retrieval = read_every_method(RETRIEVAL_DIR, "retrieval_eval")
     genres = read_json(GENRES)
     class_imbalance(IMBALANCE, genres["counts"], genres["unlabelled"], genres["majority_share"])
 

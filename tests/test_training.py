@@ -320,3 +320,10 @@ def test_changing_one_param_invalidates_only_the_train_stages_that_read_it(
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     status = json.loads(dvc(["status", "--json"], project).stdout or "{}")
     assert set(status) & TRAIN_STAGES == expected
+
+
+def test_saved_weights_are_byte_identical_whatever_the_file_name(data, tmp_path):
+    model = BUILDERS["ae"]()
+    outputs.save_state(model, tmp_path / "a" / "seed_0.pt")
+    outputs.save_state(model, tmp_path / "b" / "seed_0.pt")
+    assert (tmp_path / "a/seed_0.pt").read_bytes() == (tmp_path / "b/seed_0.pt").read_bytes()

@@ -44,10 +44,13 @@ def curves_path(name: str) -> Path:
 
 
 def save_state(model: torch.nn.Module, path: Path) -> None:
-    """The state_dict on CPU: plain tensors, loadable with weights_only=True anywhere."""
+    """The state_dict on CPU: plain tensors, loadable with weights_only=True anywhere.
+
+    Saved through an open file, not a path: given a path, torch names the archive's inner
+    folder after the (random) temporary file, so the same weights gave different bytes."""
     state = {key: value.detach().cpu() for key, value in model.state_dict().items()}
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        torch.save(state, handle)
 
 
 def save_latents(latents: np.ndarray, path: Path) -> None:

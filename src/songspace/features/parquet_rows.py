@@ -1,0 +1,59 @@
+"""A Parquet table written a row group at a time and renamed into place when finished.
+
+Holding every song's lists (terms, similar artists) until the end would cost kilobytes per
+song (gigabytes on the full MSD): extraction's memory must not grow with the number of
+songs. Subclasses name the file and the schema and turn one song into one row.
+"""
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROW_GROUP = 4096  # songs per Parquet row group, as in features/store.py
+
+
+class ParquetRows:
+    """Context manager: ``append(row)`` per song, ``finish()`` to publish the file; leaving
+    without finish() removes the temporary file, so nothing partial is ever in place."""
+
+    file_name: str
+    schema: pa.Schema
+
+    def __init__(self, out_dir: Path):
+        self.path = Path(out_dir) / self.file_name
+        self._tmp = self.path.with_name(f".{self.file_name}.tmp")
+        self._writer: pq.ParquetWriter | None = None
+        self._finished = False
+        self._clear()
+
+    def _clear(self) -> None:
+        self.rows: dict[str, list] = {name: [] for name in self.schema.names}
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = pq.ParquetWriter(self._tmp, self.schema)
+        return self
+
+    def append(self, row: dict) -> None:
+        for name, column in self.rows.items():
+            column.append(row[name])
+        if len(self.rows[self.schema.names[0]]) >= ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.rows[self.schema.names[0]]:
+            self._writer.write_table(pa.Table.from_pydict(self.rows, schema=self.schema))
+            self._clear()
+
+    def finish(self) -> None:
+        self._flush()
+        self._writer.close()
+        os.replace(self._tmp, self.path)
+        self._finished = True
+
+    def __exit__(self, *exc) -> None:
+        if not self._finished:
+            self._writer.close()
+            self._tmp.unlink(missing_ok=True)
