@@ -209,8 +209,8 @@ def render(results: dict[str, dict], genres: dict, facts: dict, mask_genre_terms
         "",
         f"{facts['n_songs']} songs, {facts['n_labelled']} with a derived genre. K-Means with "
         f"k = {facts['k']} on each latent space; every cell is mean ± sample std over "
-        f"{n_seeds} runs (one per training seed; PCA is deterministic, so its spread is "
-        "K-Means and CV-split randomness only).",
+        f"{n_seeds} runs (one per training seed; the baselines PCA, raw statistics and tags "
+        "are deterministic, so their spread is K-Means and CV-split randomness only).",
         "",
         *_table(results, facts),
         "",
