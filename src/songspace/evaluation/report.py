@@ -75,7 +75,8 @@ def headline(results: dict[str, dict], retrieval: dict[str, dict]) -> dict:
     return out
 
 
-def _cell(value: dict | float | None) -> str:
+def cell(value: dict | float | None) -> str:
+    """A metric for a table: "mean ± std" for a spread, 3 decimals, a dash for none."""
     if isinstance(value, dict):
         if value["mean"] is None:
             return DASH
@@ -87,14 +88,14 @@ def _table(results: dict[str, dict], facts: dict) -> list[str]:
     lines = ["| Method | " + " | ".join(title for _, title in TABLE) + " |",
              "|---|" + "---:|" * len(TABLE)]
     for method, result in results.items():
-        cells = [_cell(result[name]) for name, _ in TABLE]
+        cells = [cell(result[name]) for name, _ in TABLE]
         lines.append(f"| {methods.METHODS.get(method, method)} | " + " | ".join(cells) + " |")
     majority = facts["baseline"]["majority"]
     lines.append("| *Majority class (baseline)* | " + " | ".join(
-        [DASH, "0", "0", "0", _cell(majority["purity"]), _cell(majority["knn_accuracy"])]) + " |")
+        [DASH, "0", "0", "0", cell(majority["purity"]), cell(majority["knn_accuracy"])]) + " |")
     chance = facts["baseline"]["random"]
     lines.append("| *Random clusters, same sizes (baseline)* | " + " | ".join(
-        [DASH, *[_cell(chance[name]) for name in LABEL_METRICS], DASH]) + " |")
+        [DASH, *[cell(chance[name]) for name in LABEL_METRICS], DASH]) + " |")
     return lines
 
 
@@ -111,8 +112,8 @@ def _against_baselines(results: dict[str, dict], facts: dict) -> list[str]:
                        "worse": f"lower by {gap:.3f}, more than the seed spread",
                        "within spread": f"a gap of {gap:.3f}, within the seed spread"
                        }[c["verdict"]]
-                parts.append(f"{title} {_cell(results[method][metric])} vs "
-                             f"{_cell(results[baseline][metric])}: {how} ({c['spread']:.3f})")
+                parts.append(f"{title} {cell(results[method][metric])} vs "
+                             f"{cell(results[baseline][metric])}: {how} ({c['spread']:.3f})")
                 if c["beats"]:
                     beaten.append(title)
             versus_name = methods.METHODS[baseline]
@@ -173,11 +174,11 @@ def _similar_songs(retrieval: dict[str, dict] | None) -> list[str]:
              "|---|" + "---:|" * len(RETRIEVAL)]
     for method, result in retrieval.items():
         lines.append(f"| {methods.METHODS.get(method, method)} | "
-                     + " | ".join(_cell(result[name]) for name, _ in RETRIEVAL) + " |")
+                     + " | ".join(cell(result[name]) for name, _ in RETRIEVAL) + " |")
     chance = {name: _average([r["random"][name] for r in retrieval.values()])
               for name, _ in RETRIEVAL}
     lines.append("| *Random neighbours (baseline)* | "
-                 + " | ".join(_cell(chance[name]) for name, _ in RETRIEVAL) + " |")
+                 + " | ".join(cell(chance[name]) for name, _ in RETRIEVAL) + " |")
     return lines + [""]
 
 
@@ -233,12 +234,12 @@ def render(results: dict[str, dict], genres: dict, facts: dict, mask_genre_terms
         "",
         "| Method | k-NN accuracy | k-NN macro-F1 | accuracy, same artist allowed |",
         "|---|---:|---:|---:|",
-        *[f"| {methods.METHODS.get(m, m)} | {_cell(r['knn_accuracy'])} | "
-          f"{_cell(r['knn_macro_f1'])} | {_cell(r.get('knn_accuracy_same_artist'))} |"
+        *[f"| {methods.METHODS.get(m, m)} | {cell(r['knn_accuracy'])} | "
+          f"{cell(r['knn_macro_f1'])} | {cell(r.get('knn_accuracy_same_artist'))} |"
           for m, r in results.items()],
-        f"| *Majority class (baseline)* | {_cell(facts['baseline']['majority']['knn_accuracy'])}"
-        f" | {_cell(facts['baseline']['majority']['knn_macro_f1'])} | "
-        f"{_cell(facts['baseline']['majority']['knn_accuracy'])} |",
+        f"| *Majority class (baseline)* | {cell(facts['baseline']['majority']['knn_accuracy'])}"
+        f" | {cell(facts['baseline']['majority']['knn_macro_f1'])} | "
+        f"{cell(facts['baseline']['majority']['knn_accuracy'])} |",
         "",
         "## Against the baselines",
         "",
