@@ -29,7 +29,7 @@ from songspace.training.loop import (
     split_indices,
     train_model,
 )
-from songspace.training.runs import train_neural
+from songspace.training.runs import train_neural, train_seeds
 
 from conftest import dvc
 
@@ -206,7 +206,8 @@ def test_train_neural_writes_models_latents_metrics_and_curves(data, tmp_path, m
     params = {"seed": 1, "train": {"seeds": [0, 2], "max_epochs": 2, "batch_size": 64,
                                    "lr": 1e-3, "weight_decay": 0.0, "lr_factor": 0.5,
                                    "lr_patience": 7, "early_stopping_patience": 15,
-                                   "val_fraction": 0.1, "device": "cpu", "threads": 1}}
+                                   "val_fraction": 0.1, "device": "cpu", "threads": 1,
+                                   "workers": 2}}
     inputs = Inputs([f"T{i}" for i in range(240)], data["ae"])
     body = train_neural("ae", BUILDERS["ae"], inputs, params, log=lambda _: None)
     for seed in (0, 2):
@@ -225,6 +226,23 @@ def test_train_neural_writes_models_latents_metrics_and_curves(data, tmp_path, m
     for column in outputs.PER_VALUE:
         np.testing.assert_allclose(curves[f"{column}_per_value"], curves[column] / 144,
                                    rtol=1e-5)
+
+
+def test_seeds_trained_side_by_side_match_seeds_trained_in_turn(data):
+    config = TrainConfig(max_epochs=2, batch_size=64, lr=1e-3, weight_decay=0.0,
+                         lr_factor=0.5, lr_patience=7, early_stopping_patience=15)
+    inputs = Inputs([f"T{i}" for i in range(240)], data["ae"])
+    split = split_indices(240, 0.1, seed=1)
+
+    def run(workers: int) -> dict[int, dict]:
+        return {seed: result.model.state_dict() for seed, result, _ in train_seeds(
+            BUILDERS["ae"], inputs, split, config, [3, 0, 1], 1, workers)}
+
+    in_turn, side_by_side = run(1), run(2)
+    assert list(side_by_side) == [3, 0, 1]  # the order of train.seeds, whatever finishes first
+    for seed, state in in_turn.items():
+        for key, value in state.items():
+            assert torch.equal(value, side_by_side[seed][key]), (seed, key)
 
 
 def test_values_per_song_count_what_each_loss_sums_over(data):

@@ -111,6 +111,7 @@ SCHEMA: dict[str, Rule] = {
     "train.val_fraction": Rule("a number > 0 and < 1", lambda v: _is_number(v) and 0 < v < 1),
     "train.device": one_of("auto", "cpu", "cuda"),
     "train.threads": integer(1),
+    "train.workers": integer(0),
     "model.beta": number(0, low_open=True),
     "model.ae.latent_dim": integer(1),
     "model.ae.hidden": int_list(1),

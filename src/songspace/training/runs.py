@@ -1,28 +1,47 @@
 """A neural train stage's whole job: one model per train.seeds, each written with its
-latents, then metrics over the seeds and the first seed's curves."""
+latents, then metrics over the seeds and the first seed's curves.
 
+Seeds train side by side in forked processes (train.workers), one torch thread each: the
+models are too small for a second thread to help, but two seeds on two cores take the time
+of one. (More processes than cores gain nothing: three seeds on two cores took as long as
+two rounds.) Each seed's run is the same computation on one thread either way, so the weights are
+bit-identical to training the seeds one after another.
+"""
+
+import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import torch
 
 from songspace.models.base import SongModel
+from songspace.parallel import resolve_workers
 from songspace.training import outputs
 from songspace.training.inputs import Inputs
-from songspace.training.loop import TrainConfig, TrainResult, split_indices, train_model
+from songspace.training.loop import (
+    TrainConfig,
+    TrainResult,
+    resolve_device,
+    split_indices,
+    train_model,
+)
+
+# What every seed's run shares, set before the worker processes fork so they inherit it
+# instead of unpickling the arrays (and a stage's build lambda, which cannot be pickled).
+_JOB: tuple | None = None
 
 
 def train_neural(name: str, build: Callable[[], SongModel], inputs: Inputs, params: dict,
                  log: Callable[[str], None] = print) -> dict:
     """Train ``build()`` once per seed in params.train.seeds; return the metrics written."""
     train = params["train"]
-    torch.set_num_threads(train["threads"])
+    torch.set_num_threads(train["threads"])  # for the latents computed here
     config = TrainConfig.from_params(train)
     split = split_indices(len(inputs), train["val_fraction"], params["seed"])
     per_seed: dict[int, dict] = {}
-    for seed in train["seeds"]:
-        started = time.perf_counter()
-        result = train_model(build, inputs.arrays, split, config, seed)
+    runs = train_seeds(build, inputs, split, config, train["seeds"], train["threads"],
+                       train["workers"])
+    for seed, result, seconds in runs:
         _write_seed(name, seed, result, inputs)
         if not per_seed:
             outputs.write_curves(result.history, outputs.curves_path(name),
@@ -30,13 +49,41 @@ def train_neural(name: str, build: Callable[[], SongModel], inputs: Inputs, para
         per_seed[seed] = seed_metrics(result)
         log(f"{name} seed {seed}: best val loss {result.best['loss']:.4f} at epoch "
             f"{result.best_epoch} of {result.epochs_run} ({result.stop_reason}), "
-            f"{time.perf_counter() - started:.1f} s")
+            f"{seconds:.1f} s")
     for directory, path in ((outputs.MODELS_DIR, outputs.model_path),
                             (outputs.LATENTS_DIR, outputs.latent_path)):
         outputs.remove_stale(directory / name, [path(name, s) for s in train["seeds"]])
     body = outputs.summarize(name, per_seed)
     outputs.write_metrics(name, body)
     return body
+
+
+def train_seeds(build: Callable[[], SongModel], inputs: Inputs,
+                split: tuple, config: TrainConfig, seeds: list[int], threads: int,
+                workers: int) -> Iterator[tuple[int, TrainResult, float]]:
+    """(seed, result, seconds) for each seed, in the order of ``seeds``; up to ``workers``
+    seeds at a time on CPU (0: one per core), one after another on a GPU."""
+    global _JOB
+    n_workers = min(resolve_workers(workers), len(seeds))
+    _JOB = (build, inputs.arrays, split, config, threads)
+    try:
+        if n_workers == 1 or resolve_device(config.device).type != "cpu":
+            yield from ((seed, *_train_seed(seed)) for seed in seeds)
+            return
+        with multiprocessing.get_context("fork").Pool(n_workers) as pool:
+            for seed, (result, seconds) in zip(seeds, pool.imap(_train_seed, seeds),
+                                               strict=True):
+                yield seed, result, seconds
+    finally:
+        _JOB = None
+
+
+def _train_seed(seed: int) -> tuple[TrainResult, float]:
+    build, arrays, split, config, threads = _JOB
+    torch.set_num_threads(threads)
+    started = time.perf_counter()
+    result = train_model(build, arrays, split, config, seed)
+    return result, time.perf_counter() - started
 
 
 def seed_metrics(result: TrainResult) -> dict:
