@@ -136,6 +136,20 @@ def test_evaluate_method_beats_the_random_baseline_on_planted_blobs():
     assert result["knn_accuracy"]["mean"] > result["baseline"]["majority_knn_accuracy"]
 
 
+def test_runs_evaluated_in_parallel_give_the_figures_of_runs_evaluated_in_turn(monkeypatch):
+    latents, labels = blobs()
+    runs = [(s, latents + np.random.default_rng(s).normal(0, 0.5, latents.shape))
+            for s in (2, 0, 1)]
+    monkeypatch.setattr("songspace.evaluation.evaluate.available_cores", lambda: 2)
+    parallel, parallel_clusters = evaluate_method("ae", runs, labels, CLUSTER, seed=42)
+    monkeypatch.setattr("songspace.evaluation.evaluate.available_cores", lambda: 1)
+    in_turn, in_turn_clusters = evaluate_method("ae", runs, labels, CLUSTER, seed=42)
+    assert json.dumps(parallel) == json.dumps(in_turn)
+    assert list(parallel["seeds"]) == ["seed_2", "seed_0", "seed_1"]
+    for key, clusters in in_turn_clusters.items():
+        np.testing.assert_array_equal(clusters, parallel_clusters[key])
+
+
 def test_method_argument_is_checked():
     assert methods.method_from_args(["pca"]) == "pca"
     with pytest.raises(SongspaceError):

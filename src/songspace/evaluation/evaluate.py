@@ -1,5 +1,6 @@
 """One method over its runs: cluster, score, compare with baselines, summarise the spread."""
 
+import multiprocessing
 from collections.abc import Sequence
 
 import numpy as np
@@ -9,6 +10,7 @@ from songspace.evaluation import methods
 from songspace.evaluation.baselines import majority, random_clusterings
 from songspace.evaluation.clustering import cluster
 from songspace.evaluation.metrics import LABEL_METRICS, agreement, knn_probe, silhouette
+from songspace.parallel import available_cores
 
 METRICS = ("silhouette", "nmi", "ari", "ami", "purity", "knn_accuracy", "knn_macro_f1",
            "knn_accuracy_same_artist")
@@ -51,6 +53,13 @@ def evaluate_run(latents: np.ndarray, labels: np.ndarray, params: dict, seed: in
     return scores, clusters, chance
 
 
+def _evaluate_run_one_thread(*args) -> tuple[dict, np.ndarray, dict[str, list[float]]]:
+    # One thread: at thousands of songs x tens of dimensions, OpenMP/BLAS pools cost more
+    # than they give (K-Means 2 s against 0.05 s on 2 shared cores); same results.
+    with threadpool_limits(1):
+        return evaluate_run(*args)
+
+
 def evaluate_method(method: str, runs: list[tuple[int, np.ndarray]], labels: np.ndarray,
                     params: dict, seed: int, artists: np.ndarray | None = None
                     ) -> tuple[dict, dict[str, np.ndarray]]:
@@ -61,12 +70,14 @@ def evaluate_method(method: str, runs: list[tuple[int, np.ndarray]], labels: np.
     """
     per_seed, assignments = {}, {}
     chance: dict[str, list[float]] = {name: [] for name in LABEL_METRICS}
-    for train_seed, latents in runs:
-        # One thread: at thousands of songs x tens of dimensions, OpenMP/BLAS pools cost
-        # more than they give (K-Means 2 s against 0.05 s on 2 shared cores); same results.
-        with threadpool_limits(1):
-            scores, clusters, run_chance = evaluate_run(latents, labels, params, seed,
-                                                        train_seed, artists)
+    job = [(latents, labels, params, seed, train_seed, artists) for train_seed, latents in runs]
+    n_workers = min(available_cores(), len(runs))
+    if n_workers > 1:  # the runs are independent: one process each, the same figures
+        with multiprocessing.get_context("fork").Pool(n_workers) as pool:
+            results = pool.starmap(_evaluate_run_one_thread, job)
+    else:
+        results = [_evaluate_run_one_thread(*args) for args in job]
+    for (train_seed, _), (scores, clusters, run_chance) in zip(runs, results, strict=True):
         key = f"seed_{train_seed}"
         per_seed[key] = scores
         assignments[key] = clusters
