@@ -91,6 +91,21 @@ def test_conv_decoder_lands_exactly_on_any_sequence_length(length):
     assert model(x)[0].shape == x.shape
 
 
+def test_conv_reads_each_song_relative_to_itself():
+    """Its timbre average and each chroma channel's offset and scale do not reach the code;
+    the timbre spread (the texture) does."""
+    torch.manual_seed(0)
+    model = ConvVAE(24, 20, latent_dim=4, channels=[8, 16], beta=0.1).eval()
+    x, lengths = torch.randn(2, 24, 20), torch.tensor([12, 20])
+    moved = x.clone()
+    moved[:, :12] += torch.randn(2, 12, 1) * 3  # another average sound
+    moved[:, 12:] = moved[:, 12:] * 2.5 + 1.0  # other notes weighted
+    torch.testing.assert_close(model.encode(moved, lengths), model.encode(x, lengths))
+    wider = x.clone()
+    wider[:, :12] *= 2.0
+    assert not torch.allclose(model.encode(wider, lengths)[0], model.encode(x, lengths)[0])
+
+
 def test_conv_likelihood_ignores_steps_past_each_length():
     target = torch.zeros(2, 3, 5)
     lengths = torch.tensor([2, 5])
