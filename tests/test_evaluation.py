@@ -140,9 +140,9 @@ def test_runs_evaluated_in_parallel_give_the_figures_of_runs_evaluated_in_turn(m
     latents, labels = blobs()
     runs = [(s, latents + np.random.default_rng(s).normal(0, 0.5, latents.shape))
             for s in (2, 0, 1)]
-    monkeypatch.setattr("songspace.evaluation.evaluate.available_cores", lambda: 2)
+    monkeypatch.setattr("songspace.parallel.available_cores", lambda: 2)
     parallel, parallel_clusters = evaluate_method("ae", runs, labels, CLUSTER, seed=42)
-    monkeypatch.setattr("songspace.evaluation.evaluate.available_cores", lambda: 1)
+    monkeypatch.setattr("songspace.parallel.available_cores", lambda: 1)
     in_turn, in_turn_clusters = evaluate_method("ae", runs, labels, CLUSTER, seed=42)
     assert json.dumps(parallel) == json.dumps(in_turn)
     assert list(parallel["seeds"]) == ["seed_2", "seed_0", "seed_1"]

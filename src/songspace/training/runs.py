@@ -8,14 +8,13 @@ two rounds.) Each seed's run is the same computation on one thread either way, s
 bit-identical to training the seeds one after another.
 """
 
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator
 
 import torch
 
 from songspace.models.base import SongModel
-from songspace.parallel import resolve_workers
+from songspace.parallel import map_batches, resolve_workers
 from songspace.training import outputs
 from songspace.training.inputs import Inputs
 from songspace.training.loop import (
@@ -64,18 +63,19 @@ def train_seeds(build: Callable[[], SongModel], inputs: Inputs,
     """(seed, result, seconds) for each seed, in the order of ``seeds``; up to ``workers``
     seeds at a time on CPU (0: one per core), one after another on a GPU."""
     global _JOB
-    n_workers = min(resolve_workers(workers), len(seeds))
+    on_cpu = resolve_device(config.device).type == "cpu"
+    n_workers = min(resolve_workers(workers), len(seeds)) if on_cpu else 1
     _JOB = (build, inputs.arrays, split, config, threads)
     try:
-        if n_workers == 1 or resolve_device(config.device).type != "cpu":
-            yield from ((seed, *_train_seed(seed)) for seed in seeds)
-            return
-        with multiprocessing.get_context("fork").Pool(n_workers) as pool:
-            for seed, (result, seconds) in zip(seeds, pool.imap(_train_seed, seeds),
-                                               strict=True):
-                yield seed, result, seconds
+        runs = map_batches(_train_seeds_batch, seeds, batch_size=1, workers=n_workers)
+        for seed, (result, seconds) in zip(seeds, runs, strict=True):
+            yield seed, result, seconds
     finally:
         _JOB = None
+
+
+def _train_seeds_batch(seeds: list[int]) -> list[tuple[TrainResult, float]]:
+    return [_train_seed(seed) for seed in seeds]
 
 
 def _train_seed(seed: int) -> tuple[TrainResult, float]:
