@@ -6,7 +6,8 @@ scores the majority-class share.
 
 import numpy as np
 
-from songspace.evaluation.metrics import LABEL_METRICS, agreement
+from songspace.evaluation.methods import LABEL_METRICS
+from songspace.evaluation.metrics import agreement
 
 
 def majority(labels: np.ndarray) -> dict[str, float]:

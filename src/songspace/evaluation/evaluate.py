@@ -8,7 +8,7 @@ from threadpoolctl import threadpool_limits
 from songspace.evaluation import methods
 from songspace.evaluation.baselines import majority, random_clusterings
 from songspace.evaluation.clustering import cluster
-from songspace.evaluation.metrics import LABEL_METRICS, agreement, knn_probe, silhouette
+from songspace.evaluation.metrics import agreement, knn_probe, silhouette
 from songspace.parallel import map_batches, resolve_workers
 
 METRICS = ("silhouette", "nmi", "ari", "ami", "purity", "knn_accuracy", "knn_macro_f1",
@@ -68,7 +68,7 @@ def evaluate_method(method: str, runs: list[tuple[int, np.ndarray]], labels: np.
     params.yaml's ``cluster`` section.
     """
     per_seed, assignments = {}, {}
-    chance: dict[str, list[float]] = {name: [] for name in LABEL_METRICS}
+    chance: dict[str, list[float]] = {name: [] for name in methods.LABEL_METRICS}
     job = [(latents, labels, params, seed, train_seed, artists) for train_seed, latents in runs]
     # the runs are independent: one process each (up to one per core), the same figures
     results = map_batches(_evaluate_runs_one_thread, job, batch_size=1,
@@ -77,7 +77,7 @@ def evaluate_method(method: str, runs: list[tuple[int, np.ndarray]], labels: np.
         key = f"seed_{train_seed}"
         per_seed[key] = scores
         assignments[key] = clusters
-        for name in LABEL_METRICS:
+        for name in methods.LABEL_METRICS:
             chance[name].extend(run_chance[name])
 
     n_songs = len(labels)
@@ -98,7 +98,7 @@ def evaluate_method(method: str, runs: list[tuple[int, np.ndarray]], labels: np.
             "majority_knn_accuracy": trivial["knn_accuracy"],
             "majority_knn_macro_f1": trivial["knn_macro_f1"],
             "random_repeats": params["random_repeats"],
-            **{f"random_{name}": mean_std(chance[name]) for name in LABEL_METRICS},
+            **{f"random_{name}": mean_std(chance[name]) for name in methods.LABEL_METRICS},
         },
         "seeds": per_seed,
     }

@@ -21,8 +21,6 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from songspace.errors import SongspaceError
 
-LABEL_METRICS = ("nmi", "ari", "ami", "purity")
-
 
 def purity(labels: np.ndarray, clusters: np.ndarray) -> float:
     """Share of songs in their cluster's most common genre (labelled songs only).

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 from songspace.evaluation import methods
-from songspace.evaluation.metrics import LABEL_METRICS
 
 TABLE = (("silhouette", "Silhouette"), ("nmi", "NMI"), ("ari", "ARI"), ("ami", "AMI"),
          ("purity", "Purity"), ("knn_accuracy", "k-NN accuracy"))
@@ -32,7 +31,7 @@ def random_baseline(results: dict[str, dict]) -> dict[str, dict]:
     """Random-clustering scores averaged over methods (each used its own cluster sizes)."""
     rows = [r["baseline"] for r in results.values()]
     return {name: {stat: sum(row[f"random_{name}"][stat] for row in rows) / len(rows)
-                   for stat in ("mean", "std")} for name in LABEL_METRICS}
+                   for stat in ("mean", "std")} for name in methods.LABEL_METRICS}
 
 
 def summary(results: dict[str, dict], genres: dict) -> dict:
@@ -95,7 +94,7 @@ def _table(results: dict[str, dict], facts: dict) -> list[str]:
         [DASH, "0", "0", "0", cell(majority["purity"]), cell(majority["knn_accuracy"])]) + " |")
     chance = facts["baseline"]["random"]
     lines.append("| *Random clusters, same sizes (baseline)* | " + " | ".join(
-        [DASH, *[cell(chance[name]) for name in LABEL_METRICS], DASH]) + " |")
+        [DASH, *[cell(chance[name]) for name in methods.LABEL_METRICS], DASH]) + " |")
     return lines
 
 
