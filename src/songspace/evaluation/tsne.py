@@ -15,12 +15,17 @@ from threadpoolctl import threadpool_limits
 # Barnes-Hut angle: 0.8 instead of openTSNE's 0.5 cuts the optimisation from 13 s to 9 s at
 # 5,500 songs; the map is a picture, and its clusters look the same at either angle.
 THETA = 0.8
+# Iterations after the 250 of early exaggeration: 250 instead of openTSNE's 500 saves about
+# 4 s a map at 5,500 songs. The maps look the same, and the share of each song's 10 latent
+# neighbours kept among its 10 map neighbours barely moves (ConvVAE 0.437 against 0.439,
+# PCA 0.327 against 0.330).
+N_ITER = 250
 
 
 def embed(latents: np.ndarray, perplexity: float, seed: int, threads: int) -> np.ndarray:
     """(n, 2) embedding. Perplexity is capped below n/3, which small test sets need."""
     perplexity = min(perplexity, (len(latents) - 1) / 3)
     model = TSNE(perplexity=perplexity, negative_gradient_method="auto", initialization="pca",
-                 theta=THETA, n_jobs=threads, random_state=seed)
+                 theta=THETA, n_iter=N_ITER, n_jobs=threads, random_state=seed)
     with threadpool_limits(threads):
         return np.asarray(model.fit(np.ascontiguousarray(latents, dtype=np.float64)))
