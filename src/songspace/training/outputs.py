@@ -8,11 +8,14 @@ no half-written model or latents.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from songspace.io import atomic_path, write_json, write_text
+
+if TYPE_CHECKING:
+    import torch
 
 MODELS_DIR = Path("models")
 LATENTS_DIR = Path("data/latents")
@@ -43,11 +46,15 @@ def curves_path(name: str) -> Path:
     return PLOTS_DIR / f"{name}.csv"
 
 
-def save_state(model: torch.nn.Module, path: Path) -> None:
+def save_state(model: "torch.nn.Module", path: Path) -> None:
     """The state_dict on CPU: plain tensors, loadable with weights_only=True anywhere.
 
     Saved through an open file, not a path: given a path, torch names the archive's inner
-    folder after the (random) temporary file, so the same weights gave different bytes."""
+    folder after the (random) temporary file, so the same weights gave different bytes.
+    torch is imported here: the baseline stages (PCA, raw, text) write through this module
+    but save no torch model, and importing torch took 3 s of their 5."""
+    import torch
+
     state = {key: value.detach().cpu() for key, value in model.state_dict().items()}
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
         torch.save(state, handle)
