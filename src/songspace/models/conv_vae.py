@@ -11,8 +11,8 @@ pattern occurs and does not depend on the padding, so it can only describe the s
 
 The decoder turns the code into each channel's mean and variance for the song, and every
 valid step is scored under that Gaussian. A deconvolution stack (the first two designs)
-cost twice the time of the encoder and, fed a time-invariant code, could only add position
-patterns tied to the padding, which is what the code should not describe. The likelihood
+cost nearly twice the encoder's time (1.8x) and, fed a time-invariant code, could only add
+position patterns tied to the padding, which is what the code should not describe. The likelihood
 counts only each song's first ``length`` steps, summed over steps and channels, so the
 variance matters: a song's texture, not only its average segment, is in the code.
 
