@@ -85,7 +85,7 @@ def test_beta_vae_reads_model_beta(params):
 
 
 @pytest.mark.parametrize("length", [1, 2, 7, 16, 99, 100])
-def test_conv_decoder_lands_exactly_on_any_sequence_length(length):
+def test_conv_reconstruction_has_the_input_shape_at_any_sequence_length(length):
     model = ConvVAE(24, length, latent_dim=4, channels=[8, 16, 16], beta=1.0)
     x = torch.randn(3, 24, length)
     assert model(x)[0].shape == x.shape
