@@ -10,7 +10,7 @@ import torch
 
 from songspace.errors import SongspaceError
 from songspace.models.base import SongModel, gaussian_kl
-from songspace.models.conv_vae import ConvVAE, masked_gaussian_nll
+from songspace.models.conv_vae import ConvVAE, song_gaussian_nll
 from songspace.models.hybrid_vae import HybridVAE
 from songspace.models.pca import PCAModel
 from songspace.models.registry import MODELS, NEURAL, build_model, model_class
@@ -69,7 +69,7 @@ def test_shapes_through_each_model_built_from_params_yaml(name, params):
 @pytest.mark.parametrize("name", NEURAL)
 def test_loss_parts_obey_loss_equals_recon_plus_beta_kl(name, params):
     model = build_model(name, params, SHAPES[name]).eval()
-    parts = model.loss(batch_for(name))
+    parts = model.loss(model.prepare(batch_for(name)))
     assert {"loss", "recon", "kl"} <= parts.keys()
     assert all(value.ndim == 0 and torch.isfinite(value) for value in parts.values())
     beta = getattr(model, "beta", 0.0)
@@ -106,17 +106,24 @@ def test_conv_reads_each_song_relative_to_itself():
     assert not torch.allclose(model.encode(wider, lengths)[0], model.encode(x, lengths)[0])
 
 
-def test_conv_likelihood_ignores_steps_past_each_length():
-    target = torch.zeros(2, 3, 5)
-    lengths = torch.tensor([2, 5])
-    mean, logvar = torch.zeros(2, 3, 5), torch.zeros(2, 3, 5)
-    mean[0, :, 2:] = 100.0  # wrong only in the first song's padding
-    assert masked_gaussian_nll(mean, logvar, target, lengths).item() == 0.0
-    mean[0, 1, 1] = 2.0  # and wrong once inside it: 0.5 * 2^2 = 2 per song, over 2 songs
-    assert masked_gaussian_nll(mean, logvar, target, lengths).item() == pytest.approx(1.0)
-    logvar[1] = np.log(4.0)  # a wider variance pays log(sigma^2) / 2 on each true step
-    expected = 1.0 + 0.5 * 15 * np.log(4.0) / 2
-    assert masked_gaussian_nll(mean, logvar, target, lengths).item() == pytest.approx(expected)
+def test_conv_likelihood_is_the_per_step_gaussian_over_each_songs_true_steps():
+    """The loss's sums give what scoring every true step does, and padding never counts."""
+    torch.manual_seed(0)
+    model = ConvVAE(24, 10, latent_dim=4, channels=[8, 16], beta=0.1)
+    x, lengths = torch.randn(3, 24, 10), torch.tensor([10, 4, 1])
+    padded = x.clone()
+    padded[1, :, 4:], padded[2, :, 1:] = 100.0, -7.0  # garbage past the lengths
+    prepared = model.prepare((padded, lengths))
+    for got, want in zip(prepared, model.prepare((x, lengths)), strict=True):
+        torch.testing.assert_close(got, want)
+    relative, _, step_sums, square_sums = prepared
+    mean, logvar = torch.randn(3, 24), torch.randn(3, 24)
+    per_step = sum(
+        (0.5 * ((relative[i, :, :n] - mean[i, :, None]).pow(2) * torch.exp(-logvar[i, :, None])
+                + logvar[i, :, None])).sum() for i, n in enumerate(lengths.tolist())) / 3
+    counts = lengths[:, None].float()
+    got = song_gaussian_nll(mean, logvar, step_sums, square_sums, counts)
+    assert got.item() == pytest.approx(per_step.item(), rel=1e-5)
 
 
 def test_vae_samples_only_in_training_mode(params):
@@ -139,7 +146,7 @@ def test_hybrid_alpha_weighs_the_text_reconstruction():
     for alpha in (0.0, 2.0):
         torch.manual_seed(0)
         model = HybridVAE(144, 1000, 8, 16, 32, 32, alpha=alpha, beta=1.0).eval()
-        parts = model.loss(batch)
+        parts = model.loss(model.prepare(batch))
         assert parts["recon"].item() == pytest.approx(
             (parts["recon_audio"] + alpha * parts["recon_text"]).item(), rel=1e-5)
 

@@ -20,12 +20,18 @@ THETA = 0.8
 # neighbours kept among its 10 map neighbours barely moves (ConvVAE 0.437 against 0.439,
 # PCA 0.327 against 0.330).
 N_ITER = 250
+# Exact nearest neighbours for the affinities up to this many songs: at 5,500 songs in 16
+# dimensions they take 0.3 s against 2.4 s for openTSNE's approximate (Annoy) index, and
+# they are exact. The index is kept for larger sets, where exact search grows as n^2.
+EXACT_NEIGHBOURS_MAX = 20_000
 
 
 def embed(latents: np.ndarray, perplexity: float, seed: int, threads: int) -> np.ndarray:
     """(n, 2) embedding. Perplexity is capped below n/3, which small test sets need."""
     perplexity = min(perplexity, (len(latents) - 1) / 3)
+    neighbours = "exact" if len(latents) <= EXACT_NEIGHBOURS_MAX else "auto"
     model = TSNE(perplexity=perplexity, negative_gradient_method="auto", initialization="pca",
-                 theta=THETA, n_iter=N_ITER, n_jobs=threads, random_state=seed)
+                 neighbors=neighbours, theta=THETA, n_iter=N_ITER, n_jobs=threads,
+                 random_state=seed)
     with threadpool_limits(threads):
         return np.asarray(model.fit(np.ascontiguousarray(latents, dtype=np.float64)))

@@ -18,7 +18,9 @@ class SongModel(nn.Module, ABC):
     """encode -> (mean, logvar or None), decode, and loss(batch) -> named parts.
 
     ``loss`` always returns "loss", "recon" and "kl" (0 for deterministic models), with
-    loss = recon + beta * kl, so every model's curves have the same columns.
+    loss = recon + beta * kl, so every model's curves have the same columns. It reads a
+    batch of what ``prepare`` derives from the inputs (the inputs themselves unless a model
+    has per-song work that does not change during training).
     A batch is the tuple of tensors the model's inputs hold, first dimension the songs;
     ``encode(*batch)`` must accept all of them (and may ignore some).
     """
@@ -35,7 +37,14 @@ class SongModel(nn.Module, ABC):
 
     @abstractmethod
     def loss(self, batch: Batch) -> dict[str, Tensor]:
-        """Named scalar parts of the objective, including "loss", "recon" and "kl"."""
+        """Named scalar parts of the objective, including "loss", "recon" and "kl", on a
+        batch of ``prepare``'s output."""
+
+    @torch.no_grad()
+    def prepare(self, inputs: Batch) -> Batch:
+        """What ``loss`` reads, from the model's input arrays (every song), computed once
+        per training run rather than at every step. Default: the inputs themselves."""
+        return inputs
 
     def forward(self, *inputs: Tensor):
         """(reconstruction, mean, logvar); samples z only in training mode."""

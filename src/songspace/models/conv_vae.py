@@ -12,9 +12,13 @@ pattern occurs and does not depend on the padding, so it can only describe the s
 The decoder turns the code into each channel's mean and variance for the song, and every
 valid step is scored under that Gaussian. A deconvolution stack (the first two designs)
 cost nearly twice the encoder's time (1.8x) and, fed a time-invariant code, could only add
-position patterns tied to the padding, which is what the code should not describe. The likelihood
-counts only each song's first ``length`` steps, summed over steps and channels, so the
-variance matters: a song's texture, not only its average segment, is in the code.
+position patterns tied to the padding, which is what the code should not describe. The
+likelihood counts only each song's first ``length`` steps, summed over steps and channels,
+so the variance matters: a song's texture, not only its average segment, is in the code.
+As the Gaussian is the same at every step, the likelihood needs only each channel's sum and
+sum of squares over the song's steps; ``prepare`` computes them once, with the relative
+sequences below, and a training step no longer touches every step of the likelihood (about
+40 % of a step's time before).
 
 Why each song is read relative to itself: a likelihood over the raw sequence spends a
 16-d code on what is largest, not on what describes the song's music. On the default data
@@ -41,6 +45,7 @@ KERNEL, STRIDE, PADDING = 5, 2, 2
 LOGVAR_LIMIT = 8.0  # keeps exp(-logvar) finite while the decoder is untrained
 TIMBRE_CHANNELS = 12  # the first 12 channels are timbre, the rest chroma (features/extract.py)
 SPREAD_FLOOR = 1e-2  # a chroma channel that never moves in a song stays 0, not noise / 0
+PREPARE_CHUNK = 2048  # songs at a time in prepare, to bound its intermediate arrays
 
 
 def step_mask(lengths: Tensor, n_steps: int) -> Tensor:
@@ -49,13 +54,15 @@ def step_mask(lengths: Tensor, n_steps: int) -> Tensor:
     return (steps[None, :] < lengths[:, None]).unsqueeze(1).float()
 
 
-def masked_gaussian_nll(mean: Tensor, logvar: Tensor, target: Tensor, lengths: Tensor
-                        ) -> Tensor:
-    """Gaussian negative log-likelihood (without the constant) of each song's true steps,
-    summed over steps and channels, averaged over songs."""
-    mask = step_mask(lengths, target.shape[2])
-    nll = 0.5 * ((target - mean).pow(2) * torch.exp(-logvar) + logvar)
-    return (nll * mask).sum((1, 2)).mean()
+def song_gaussian_nll(mean: Tensor, logvar: Tensor, step_sums: Tensor, square_sums: Tensor,
+                      counts: Tensor) -> Tensor:
+    """Gaussian negative log-likelihood (without the constant) of each song's true steps
+    under its one per-channel (mean, log-variance), summed over steps and channels, averaged
+    over songs. All (songs, channels); the data enter through each channel's sum and sum of
+    squares over the song's true steps (``counts`` of them): the same at every step, the
+    distribution makes sum (x - mean)^2 = sum x^2 - 2 mean sum x + n mean^2."""
+    squares = square_sums - 2 * mean * step_sums + counts * mean.pow(2)
+    return (0.5 * (squares * torch.exp(-logvar) + counts * logvar)).sum(1).mean()
 
 
 def masked_mean_std(hidden: Tensor, lengths: Tensor) -> Tensor:
@@ -123,14 +130,29 @@ class ConvVAE(SongModel):
 
     def decode_distribution(self, z: Tensor) -> tuple[Tensor, Tensor]:
         """(mean, log-variance) of every step of each channel, both (songs, channels, L)."""
-        mean, logvar = self.decoder(z).unsqueeze(2).chunk(2, dim=1)
         shape = (-1, -1, self.seq_len)
-        return mean.expand(shape), logvar.clamp(-LOGVAR_LIMIT, LOGVAR_LIMIT).expand(shape)
+        return tuple(part.unsqueeze(2).expand(shape) for part in self.song_distribution(z))
+
+    def song_distribution(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        """(mean, log-variance) of each channel for the whole song, both (songs, channels)."""
+        mean, logvar = self.decoder(z).chunk(2, dim=1)
+        return mean, logvar.clamp(-LOGVAR_LIMIT, LOGVAR_LIMIT)
+
+    @torch.no_grad()
+    def prepare(self, inputs: Batch) -> Batch:
+        """(sequences relative to each song, lengths, each channel's sum and sum of squares
+        over the song's true steps): what the loss reads, fixed during training."""
+        x, lengths = inputs
+        relative = torch.cat([relative_to_song(x[i:i + PREPARE_CHUNK],
+                                               lengths[i:i + PREPARE_CHUNK])
+                              for i in range(0, len(x), PREPARE_CHUNK)]) if len(x) else x
+        # relative is zero past each length, so plain sums cover the true steps only
+        return relative, lengths, relative.sum(2), relative.pow(2).sum(2)
 
     def loss(self, batch: Batch) -> dict[str, Tensor]:
-        x, lengths = batch
-        relative = relative_to_song(x, lengths)
+        relative, lengths, step_sums, square_sums = batch
         mean, logvar = self._encode_relative(relative, lengths)
-        step_mean, step_logvar = self.decode_distribution(self.sample(mean, logvar))
-        recon = masked_gaussian_nll(step_mean, step_logvar, relative, lengths)
+        song_mean, song_logvar = self.song_distribution(self.sample(mean, logvar))
+        counts = lengths.clamp(max=relative.shape[2]).unsqueeze(1).to(relative.dtype)
+        recon = song_gaussian_nll(song_mean, song_logvar, step_sums, square_sums, counts)
         return vae_parts(recon, mean, logvar, self.beta)

@@ -15,6 +15,7 @@ from songspace.synthetic.world import (
     Artist,
     GenreSound,
     _random_code,
+    _track_id,
 )
 
 SHORT_SONG_SHARE = 0.005  # a few very short tracks, as in the real data
@@ -72,7 +73,7 @@ def make_song(artist: Artist, genre: GenreSound, index: int, seed: int) -> dict:
     loudness_max = np.round(-60 + timbre[:, 0] + rng.normal(scale=2, size=n), 3)
     words = rng.choice(TITLE_WORDS, size=rng.integers(1, 4))
     return {
-        "track_id": _random_code(rng, "TR"),
+        "track_id": _track_id(rng),
         "song_id": _random_code(rng, "SO"),
         "title": " ".join(words),
         "artist": artist,

@@ -73,6 +73,19 @@ LETTERS = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 ALPHANUMERIC = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
 
 
+# The Million Song Subset's track ids all begin TRA or TRB, so its files sit under A/ and B/:
+# about 1,400 directories for 10,000 songs, against 8,300 with any letter there, and DVC
+# walks every directory of the source at each command (dvc status 2 s against 5.6 s).
+SUBSET_FIRST_LETTERS = np.array(["A", "B"])
+
+
+def _track_id(rng: np.random.Generator) -> str:
+    """A Million-Song-Subset-style track id: TR, A or B, four letters, eleven letters or
+    digits (TRAAAAW128F429D538)."""
+    return ("TR" + rng.choice(SUBSET_FIRST_LETTERS) + "".join(rng.choice(LETTERS, size=4))
+            + "".join(rng.choice(ALPHANUMERIC, size=11)))
+
+
 def _random_code(rng: np.random.Generator, prefix: str) -> str:
     """An MSD-style id: prefix, five letters, eleven letters or digits (TRAAAAW128F429D538)."""
     return (prefix + "".join(rng.choice(LETTERS, size=5))
