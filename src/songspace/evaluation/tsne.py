@@ -15,11 +15,15 @@ from threadpoolctl import threadpool_limits
 # Barnes-Hut angle: 0.8 instead of openTSNE's 0.5 cuts the optimisation from 13 s to 9 s at
 # 5,500 songs; the map is a picture, and its clusters look the same at either angle.
 THETA = 0.8
-# Iterations after the 250 of early exaggeration: 250 instead of openTSNE's 500 saves about
+# Iterations after early exaggeration: 250 instead of openTSNE's 500 saves about
 # 4 s a map at 5,500 songs. The maps look the same, and the share of each song's 10 latent
 # neighbours kept among its 10 map neighbours barely moves (ConvVAE 0.437 against 0.439,
 # PCA 0.327 against 0.330).
 N_ITER = 250
+# Early-exaggeration iterations: 125 instead of openTSNE's 250 saves about 3 s a map at 5,500
+# songs. The maps show the same clusters in the same places (compared side by side for the
+# ConvVAE and the AE), and the neighbour share above does not move (0.477 against 0.478).
+EARLY_EXAGGERATION_ITER = 125
 # Exact nearest neighbours for the affinities up to this many songs: at 5,500 songs in 16
 # dimensions they take 0.3 s against 2.4 s for openTSNE's approximate (Annoy) index, and
 # they are exact. The index is kept for larger sets, where exact search grows as n^2.
@@ -31,7 +35,8 @@ def embed(latents: np.ndarray, perplexity: float, seed: int, threads: int) -> np
     perplexity = min(perplexity, (len(latents) - 1) / 3)
     neighbours = "exact" if len(latents) <= EXACT_NEIGHBOURS_MAX else "auto"
     model = TSNE(perplexity=perplexity, negative_gradient_method="auto", initialization="pca",
-                 neighbors=neighbours, theta=THETA, n_iter=N_ITER, n_jobs=threads,
+                 neighbors=neighbours, theta=THETA, n_iter=N_ITER,
+                 early_exaggeration_iter=EARLY_EXAGGERATION_ITER, n_jobs=threads,
                  random_state=seed)
     with threadpool_limits(threads):
         return np.asarray(model.fit(np.ascontiguousarray(latents, dtype=np.float64)))
