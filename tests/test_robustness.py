@@ -68,6 +68,10 @@ def test_too_many_bad_files_stop_the_stage(mixed_source):
 
 
 def test_mixed_directory_runs_through_dvc_repro(mixed_source, tmp_path):
+    """Through DVC, every stage that reads the songs' data, up to the models that read the
+    odd parts of it (short sequences, songs without terms) and the evaluations that read
+    labels and similar artists; the rest of the pipeline reads only latents and runs in the
+    tiny default repro (test_pipeline.py)."""
     root, expected = mixed_source
     before = checksums(root)
     project = make_project(tmp_path / "project", {
@@ -77,7 +81,8 @@ def test_mixed_directory_runs_through_dvc_repro(mixed_source, tmp_path):
         "cluster": {"n_init": 2, "random_repeats": 3, "cv_folds": 2},
         "tsne": {"threads": 1},
     })
-    result = dvc(["repro"], project)
+    result = dvc(["repro", "train_conv_vae", "train_hybrid_vae", "cluster_eval@text",
+                  "retrieval_eval@text"], project)
     assert "Traceback" not in result.stdout + result.stderr
     skipped = pd.read_csv(project / "data/subset/skipped.csv")
     assert len(skipped) == sum(reason != "kept" for reason in expected.values())
@@ -87,6 +92,8 @@ def test_mixed_directory_runs_through_dvc_repro(mixed_source, tmp_path):
     assert data["found"] == data["usable"] + data["skipped"]
     songs = pd.read_csv(project / "data/subset/songs.csv")
     assert len(songs) == 123
+    assert (project / "metrics/retrieval/text.json").is_file()
+    assert (project / "data/latents/conv_vae/seed_0.npy").is_file()
     assert checksums(root) == before  # raw data never changed
 
 
