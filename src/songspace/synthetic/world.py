@@ -80,15 +80,14 @@ SUBSET_FIRST_LETTERS = np.array(["A", "B"])
 
 
 def _track_id(rng: np.random.Generator) -> str:
-    """A Million-Song-Subset-style track id: TR, A or B, four letters, eleven letters or
-    digits (TRAAAAW128F429D538)."""
-    return ("TR" + rng.choice(SUBSET_FIRST_LETTERS) + "".join(rng.choice(LETTERS, size=4))
-            + "".join(rng.choice(ALPHANUMERIC, size=11)))
+    """A Million-Song-Subset-style track id: TR, A or B, then as any MSD id."""
+    return _random_code(rng, "TR" + rng.choice(SUBSET_FIRST_LETTERS), letters=4)
 
 
-def _random_code(rng: np.random.Generator, prefix: str) -> str:
-    """An MSD-style id: prefix, five letters, eleven letters or digits (TRAAAAW128F429D538)."""
-    return (prefix + "".join(rng.choice(LETTERS, size=5))
+def _random_code(rng: np.random.Generator, prefix: str, letters: int = 5) -> str:
+    """An MSD-style id: prefix, ``letters`` letters (five after a two-letter prefix), eleven
+    letters or digits (TRAAAAW128F429D538)."""
+    return (prefix + "".join(rng.choice(LETTERS, size=letters))
             + "".join(rng.choice(ALPHANUMERIC, size=11)))
 
 
