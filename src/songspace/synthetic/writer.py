@@ -1,9 +1,11 @@
 """Write songs as MSD per-track HDF5 files, built from the layout description."""
 
+import functools
 from pathlib import Path
 
 import h5py
 import numpy as np
+from h5py import h5d, h5p, h5s, h5t
 
 from songspace.msd.layout import (
     ANALYSIS_ARRAYS,
@@ -15,7 +17,7 @@ from songspace.msd.layout import (
     ROOT_TITLE,
 )
 
-COMPRESSION = {"compression": "gzip", "compression_opts": 1, "shuffle": True}
+GZIP_LEVEL = 1  # every MSD dataset: shuffle, then gzip level 1, as in the real files
 
 
 def track_path(root: Path, track_id: str) -> Path:
@@ -23,12 +25,32 @@ def track_path(root: Path, track_id: str) -> Path:
     return root / track_id[2] / track_id[3] / track_id[4] / f"{track_id}.h5"
 
 
+@functools.cache
+def _creation_properties(chunks: tuple[int, ...]) -> h5p.PropDCID:
+    """What h5py's create_dataset(chunks=..., shuffle=True, compression="gzip",
+    compression_opts=1) sets, built once per chunk shape: its checks and property building
+    took a fifth of the stage (the files are byte-identical)."""
+    dcpl = h5p.create(h5p.DATASET_CREATE)
+    dcpl.set_chunk(chunks)
+    dcpl.set_shuffle()
+    dcpl.set_deflate(GZIP_LEVEL)
+    dcpl.set_obj_track_times(False)
+    return dcpl
+
+
+@functools.cache
+def _file_type(dtype: str | np.dtype) -> h5t.TypeID:
+    return h5t.py_create(np.dtype(dtype), logical=1)
+
+
 def _create(group: h5py.Group, name: str, data: np.ndarray) -> None:
     dtype, row_shape = DATASETS[group.name.strip("/")][name]
-    data = np.asarray(data, dtype=dtype).reshape((-1, *row_shape))
+    data = np.ascontiguousarray(np.asarray(data, dtype=dtype).reshape((-1, *row_shape)))
     chunks = (max(1, min(1024, len(data) or 1)), *row_shape)
-    group.create_dataset(name, data=data, maxshape=(None, *row_shape), chunks=chunks,
-                         **COMPRESSION)
+    space = h5s.create_simple(data.shape, (h5s.UNLIMITED, *row_shape))
+    dataset = h5d.create(group.id, name.encode(), _file_type(dtype), space,
+                         dcpl=_creation_properties(chunks))
+    dataset.write(h5s.ALL, h5s.ALL, data)
 
 
 def _analysis_row(song: dict) -> np.ndarray:
