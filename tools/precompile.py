@@ -18,7 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NEVER_IMPORTED = re.compile(r"/tests?/|/site-packages/(pip|setuptools|pkg_resources)/")
+# Matched against paths relative to site-packages (or src/).
+NEVER_IMPORTED = re.compile(r"(^|/)tests?/|^(pip|setuptools|pkg_resources)/")
 
 
 def _compile(files: list[str]) -> list[str]:
@@ -35,7 +36,7 @@ def _compile(files: list[str]) -> list[str]:
 def main() -> None:
     roots = [Path(sysconfig.get_paths()["purelib"]), ROOT / "src"]
     files = sorted(str(f) for root in roots for f in root.rglob("*.py")
-                   if not NEVER_IMPORTED.search(str(f)))
+                   if not NEVER_IMPORTED.search(f.relative_to(root).as_posix()))
     workers = os.cpu_count() or 1
     with ProcessPoolExecutor(workers) as pool:
         failed = [f for part in pool.map(_compile, [files[i::workers] for i in range(workers)])
