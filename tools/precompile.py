@@ -9,13 +9,13 @@ first step), then has its bytecode ready, so no process compiles it again, even 
 PYTHONDONTWRITEBYTECODE.
 """
 
-import os
 import py_compile
 import re
-import sys
 import sysconfig
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from songspace.parallel import available_cores
 
 ROOT = Path(__file__).resolve().parent.parent
 # Matched against paths relative to site-packages (or src/).
@@ -23,7 +23,7 @@ NEVER_IMPORTED = re.compile(r"(^|/)tests?/|^(pip|setuptools|pkg_resources)/")
 
 
 def _compile(files: list[str]) -> list[str]:
-    """The files that do not compile (a few packages ship Python 2 examples)."""
+    """The files that do not compile (a few are written for another Python version)."""
     failed = []
     for file in files:
         try:
@@ -37,13 +37,12 @@ def main() -> None:
     roots = [Path(sysconfig.get_paths()["purelib"]), ROOT / "src"]
     files = sorted(str(f) for root in roots for f in root.rglob("*.py")
                    if not NEVER_IMPORTED.search(f.relative_to(root).as_posix()))
-    workers = os.cpu_count() or 1
+    workers = available_cores()
     with ProcessPoolExecutor(workers) as pool:
         failed = [f for part in pool.map(_compile, [files[i::workers] for i in range(workers)])
                   for f in part]
     print(f"byte-compiled {len(files) - len(failed)} files on {workers} cores"
           + (f" ({len(failed)} did not compile: {failed[0]} ...)" if failed else ""))
-    sys.exit(0)
 
 
 if __name__ == "__main__":

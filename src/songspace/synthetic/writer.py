@@ -39,8 +39,8 @@ def _creation_properties(chunks: tuple[int, ...]) -> h5p.PropDCID:
 
 
 @functools.cache
-def _file_type(dtype: str | np.dtype) -> h5t.TypeID:
-    return h5t.py_create(np.dtype(dtype), logical=1)
+def _file_type(dtype: np.dtype) -> h5t.TypeID:
+    return h5t.py_create(dtype, logical=1)
 
 
 def _create(group: h5py.Group, name: str, data: np.ndarray) -> None:
