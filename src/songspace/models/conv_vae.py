@@ -126,12 +126,8 @@ class ConvVAE(SongModel):
 
     def decode(self, z: Tensor) -> Tensor:
         """The expected sequence relative to the song (songs, channels, L), at every step."""
-        return self.decode_distribution(z)[0]
-
-    def decode_distribution(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        """(mean, log-variance) of every step of each channel, both (songs, channels, L)."""
-        shape = (-1, -1, self.seq_len)
-        return tuple(part.unsqueeze(2).expand(shape) for part in self.song_distribution(z))
+        mean, _ = self.song_distribution(z)
+        return mean.unsqueeze(2).expand(-1, -1, self.seq_len)
 
     def song_distribution(self, z: Tensor) -> tuple[Tensor, Tensor]:
         """(mean, log-variance) of each channel for the whole song, both (songs, channels)."""
