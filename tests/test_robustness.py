@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -114,3 +115,18 @@ def test_source_without_msd_files_is_one_line(tmp_path):
     with pytest.raises(SongspaceError, match="neither a directory, an .h5 file nor a .tar.gz"):
         catalog.scan(tmp_path / "notes.txt", min_segments=3, workers=1, batch_size=4,
                      progress=False)
+
+
+def test_bad_synthetic_params_leave_the_source_in_place(tmp_path):
+    """The synthetic source is not in DVC's cache: a rejected seed must not cost it."""
+    project = make_project(tmp_path / "project", {"synthetic": {"n_songs": 30}})
+    dvc(["repro", "synthesize"], project)
+    before = checksums(project / "data/synthetic")
+    params = project / "params.yaml"
+    good = params.read_text()
+    params.write_text(re.sub(r"(?m)^seed: .*$", "seed: abc", good))
+    result = dvc(["repro", "synthesize"], project, check=False)
+    assert result.returncode != 0 and "seed = 'abc' is not allowed" in result.stderr
+    assert checksums(project / "data/synthetic") == before
+    params.write_text(good)
+    assert "up to date" in dvc(["status", "synthesize"], project).stdout.lower()
