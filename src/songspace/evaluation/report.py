@@ -204,8 +204,8 @@ def render(results: dict[str, dict], genres: dict, facts: dict, mask_genre_terms
     lines = [
         "# Results: genre structure in each representation",
         "",
-        "*Written by the `report` stage from metrics/cluster/\\*.json and metrics/genres.json; "
-        "do not edit by hand, run `dvc repro`.*",
+        "*Written by the `report` stage from metrics/cluster/\\*.json, metrics/retrieval/\\*.json "
+        "and metrics/genres.json; do not edit by hand, run `dvc repro`.*",
         "",
         f"{facts['n_songs']} songs, {facts['n_labelled']} with a derived genre. K-Means with "
         f"k = {facts['k']} on each latent space; every cell is mean ± sample std over "
