@@ -70,8 +70,9 @@ def render(command: str, source: str, plain: dict, masked: dict, where: str) -> 
     lines.append(row(f"{methods.METHODS[methods.TEXT_INPUT]}, genre words masked",
                      masked[methods.TEXT_INPUT]))
     majority = first["baseline"]["majority_knn_accuracy"]
-    lines.append(f"| *Majority class* | {majority:.3f} | 0 | 0 | "
-                 f"{first['baseline']['majority_purity']:.3f} | — | — |")
+    chance = cell(first["retrieval"]["random"]["similar_artist_rate"])
+    lines.append(f"| *Majority class; random neighbours* | {majority:.3f} | 0 | 0 | "
+                 f"{first['baseline']['majority_purity']:.3f} | — | {chance} |")
     hybrid = plain[methods.TEXT_INPUT]["knn_accuracy"]["mean"]
     hybrid_masked = masked[methods.TEXT_INPUT]["knn_accuracy"]["mean"]
     pca = plain[methods.LINEAR]["knn_accuracy"]["mean"]
