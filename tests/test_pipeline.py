@@ -1,6 +1,7 @@
 """The pipeline for real through DVC: a tiny default run, and the real MSD files as source."""
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -60,3 +61,16 @@ def test_same_params_give_byte_identical_metrics(tiny_project, tmp_path):
     assert first == second and len(first) >= 13  # data, genres, 5 train, 5 cluster, summary
     for relative in [*first, Path("reports/results.md")]:
         assert (tiny_project / relative).read_bytes() == (again / relative).read_bytes(), relative
+
+
+def test_a_misspelled_param_is_refused_though_no_stage_reads_it(tiny_project, tmp_path):
+    """`model.bta` feeds no stage, yet `dvc repro` must not answer "up to date"."""
+    project = tmp_path / "copy"
+    shutil.copytree(tiny_project, project, symlinks=True)
+    params = project / "params.yaml"
+    params.write_text(params.read_text().replace("\nmodel:\n", "\nmodel:\n  bta: 2\n", 1))
+    result = dvc(["repro"], project, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "unknown key model.bta; did you mean model.beta?" in output
+    assert "Traceback" not in output
