@@ -214,7 +214,8 @@ def load_params(path: str | Path = PARAMS_FILE) -> dict:
         with path.open(encoding="utf-8") as handle:
             params = yaml.safe_load(handle)
     except FileNotFoundError:
-        raise SongspaceError(f"{path} not found; run stages from the project root") from None
+        raise SongspaceError(f"{path} not found; run from the project root (where dvc.yaml is)"
+                             ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
