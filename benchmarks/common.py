@@ -17,10 +17,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from songspace.scratch import copy_pipeline
+
 import psutil
 import yaml
-
-from songspace.scratch import copy_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent

@@ -25,15 +25,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import h5py
-import numpy as np
-import yaml
-from common import ROOT, machine, update_report, verdict
-
 from songspace import catalog
 from songspace.features.extract import extract
 from songspace.msd.reader import list_h5_files
 from songspace.parallel import batched
+
+import h5py
+import numpy as np
+import yaml
+from common import ROOT, machine, update_report, verdict
 
 TARGET_FILES_PER_S = 500.0
 TARGET_SHARE_OF_FLOOR = 0.80

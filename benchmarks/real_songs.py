@@ -16,10 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, dotted_overrides, machine, make_project, timed_dvc
-
 from songspace.evaluation import methods
 from songspace.evaluation.report import cell
+
+from common import ROOT, dotted_overrides, machine, make_project, timed_dvc
 
 COLUMNS = (("knn_accuracy", "k-NN accuracy"), ("nmi", "NMI"), ("ari", "ARI"),
            ("purity", "Purity"), ("silhouette", "Silhouette"))

@@ -20,11 +20,11 @@ import sys
 import time
 from pathlib import Path
 
+from songspace.retrieval import search
+
 import numpy as np
 from common import machine, update_report, verdict
 from threadpoolctl import threadpool_limits
-
-from songspace.retrieval import search
 
 K = 10
 TARGET_RECALL = 0.95

@@ -7,8 +7,6 @@ Usage: python stages/cluster_eval.py <method>   (ae, beta_vae, conv_vae, hybrid_
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from songspace.cli import run_stage
 from songspace.evaluation import methods
 from songspace.evaluation.data import load_labels, load_latents, load_songs
@@ -17,6 +15,8 @@ from songspace.evaluation.metrics import makeup
 from songspace.evaluation.pictures import cluster_makeup
 from songspace.io import atomic_path, write_json
 from songspace.params import load_params
+
+import pandas as pd
 
 METRICS_DIR = Path("metrics/cluster")
 CLUSTERS_DIR = Path("data/clusters")

@@ -3,13 +3,13 @@
 import json
 from pathlib import Path
 
-import pandas as pd
-
 from songspace.cli import run_stage
 from songspace.genres import derive_genres, label_summary
 from songspace.io import atomic_path, write_json, write_text
 from songspace.params import load_params
 from songspace.terms import load_terms
+
+import pandas as pd
 
 FEATURES = Path("data/features")
 OUT_DIR = Path("data/labels")

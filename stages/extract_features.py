@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-import pandas as pd
-
 from songspace.cli import run_stage
 from songspace.features.extract import extract
 from songspace.params import check_source_exists, load_params
+
+import pandas as pd
 
 SONGS = Path("data/subset/songs.csv")
 OUT_DIR = Path("data/features")

@@ -3,14 +3,14 @@
 Deterministic, so one fit serves every training seed: it writes only seed_0 latents.
 """
 
-import numpy as np
-
 from songspace.cli import run_stage
 from songspace.io import write_text
 from songspace.models.pca import PCAModel
 from songspace.params import load_params
 from songspace.training import outputs
 from songspace.training.inputs import stats_inputs
+
+import numpy as np
 
 MODEL = outputs.MODELS_DIR / "pca" / "pca.npz"
 

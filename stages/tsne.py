@@ -9,9 +9,6 @@ Usage: python stages/tsne.py <method>
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from songspace.cli import run_stage
 from songspace.evaluation import methods
 from songspace.evaluation.data import load_labels, load_latents, load_songs
@@ -19,6 +16,9 @@ from songspace.evaluation.pictures import UNLABELLED, palette, tsne_scatter
 from songspace.evaluation.tsne import embed
 from songspace.io import atomic_path, read_json
 from songspace.params import load_params
+
+import numpy as np
+import pandas as pd
 
 PLOTS_DIR = Path("plots/tsne")
 CLUSTERS_DIR = Path("data/clusters")

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from songspace.scratch import copy_pipeline
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MSD = ROOT.parent / "shared" / "msd"

@@ -2,13 +2,13 @@
 
 import filecmp
 
-import numpy as np
-import pandas as pd
-
 from songspace import catalog
 from songspace.features.extract import extract
 from songspace.features.store import load_sequences
 from songspace.synthetic.generate import generate
+
+import numpy as np
+import pandas as pd
 
 
 def test_dask_local_cluster_matches_local_engine(shared_msd, tmp_path):

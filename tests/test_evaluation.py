@@ -7,11 +7,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pytest
-import yaml
-
 from songspace.errors import SongspaceError
 from songspace.evaluation import methods, pictures, report
 from songspace.evaluation.baselines import majority, random_clusterings
@@ -19,6 +14,11 @@ from songspace.evaluation.evaluate import evaluate_method, mean_std
 from songspace.evaluation.metrics import agreement, knn_probe, makeup, purity, silhouette
 from songspace.features.similar import SimilarWriter
 from songspace.genres import label_summary
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 GENRES = ["rock", "pop", "jazz", "metal"]

@@ -1,15 +1,15 @@
 """Features against an independent computation, and z-scoring."""
 
-import h5py
-import numpy as np
-import pandas as pd
-import scipy.stats
-
 from songspace import catalog
 from songspace.features.extract import extract
 from songspace.features.moments import STAT_COLUMNS, song_moments, song_sequence
 from songspace.features.store import load_sequences, load_stats, load_zscore
 from songspace.terms import load_terms
+
+import h5py
+import numpy as np
+import pandas as pd
+import scipy.stats
 
 
 def independent_moments(path) -> np.ndarray:

@@ -1,8 +1,8 @@
 """The ground-truth genre rule on hand-made cases."""
 
-import numpy as np
-
 from songspace.genres import derive_genres, label_summary, support_scores
+
+import numpy as np
 
 
 def test_subgenre_terms_support_their_genre():

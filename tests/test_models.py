@@ -3,11 +3,6 @@ PCA saved as plain arrays, and the registry."""
 
 from pathlib import Path
 
-import numpy as np
-import pytest
-import scipy.sparse as sp
-import torch
-
 from songspace.errors import SongspaceError
 from songspace.models.base import SongModel, gaussian_kl
 from songspace.models.conv_vae import ConvVAE, song_gaussian_nll
@@ -16,6 +11,11 @@ from songspace.models.pca import PCAModel
 from songspace.models.registry import MODELS, NEURAL, build_model, model_class
 from songspace.params import load_params
 from songspace.training.inputs import genre_tokens, mask_genre_terms
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 6

@@ -4,11 +4,11 @@ import copy
 import subprocess
 import sys
 
-import pytest
-import yaml
-
 from songspace.errors import SongspaceError
 from songspace.params import load_params, validate
+
+import pytest
+import yaml
 
 from conftest import ROOT, env
 

@@ -4,10 +4,10 @@ import json
 import shutil
 from pathlib import Path
 
+from songspace.features.store import load_stats
+
 import numpy as np
 import pandas as pd
-
-from songspace.features.store import load_stats
 
 from conftest import TINY_PARAMS, dvc, make_project
 from test_features import independent_moments

@@ -1,13 +1,6 @@
 """Each model recovers planted song groups better than chance; the HybridVAE reads its text;
 the baselines have the right shapes and are deterministic."""
 
-import numpy as np
-import pytest
-import scipy.sparse as sp
-import torch
-from sklearn.model_selection import cross_val_score
-from sklearn.neighbors import KNeighborsClassifier
-
 from songspace.errors import SongspaceError
 from songspace.models.autoencoder import Autoencoder
 from songspace.models.beta_vae import BetaVAE
@@ -16,6 +9,13 @@ from songspace.models.hybrid_vae import HybridVAE
 from songspace.models.text_svd import text_svd
 from songspace.training.inputs import stats_inputs
 from songspace.training.loop import TrainConfig, split_indices, train_model
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.model_selection import cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
 
 N, GROUPS, L = 300, 3, 24
 CONFIG = TrainConfig(max_epochs=30, batch_size=32, lr=3e-3, weight_decay=0.0, lr_factor=0.5,

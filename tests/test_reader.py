@@ -3,9 +3,6 @@
 import shutil
 import tarfile
 
-import numpy as np
-import pytest
-
 from songspace.msd.reader import (
     BadFile,
     FilePayload,
@@ -14,6 +11,9 @@ from songspace.msd.reader import (
     read_songs,
     source_kind,
 )
+
+import numpy as np
+import pytest
 
 
 def read_all(source):

@@ -7,12 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pytest
-import yaml
-from sklearn.neighbors import NearestNeighbors
-
 from songspace.evaluation import methods
 from songspace.features.similar import SimilarWriter
 from songspace.retrieval import cli, index_files, search
@@ -20,6 +14,12 @@ from songspace.retrieval.evaluate import evaluate_method
 from songspace.retrieval.figures import FIGURES, figures, song_facts
 from songspace.synthetic.songs import SONG_SCALE, TIMBRE_SONG_SPREAD
 from songspace.synthetic.world import build_world
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from sklearn.neighbors import NearestNeighbors
 
 from conftest import env
 

@@ -4,13 +4,13 @@ import hashlib
 import json
 import re
 
-import pandas as pd
-import pytest
-
 from songspace import catalog
 from songspace.errors import SongspaceError
 from songspace.io import atomic_path
 from songspace.synthetic.generate import generate
+
+import pandas as pd
+import pytest
 
 from conftest import dvc, make_project
 from msd_fixtures import copy_track, make_odd_files

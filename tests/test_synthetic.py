@@ -2,13 +2,13 @@
 
 from collections import Counter
 
-import h5py
-import numpy as np
-import pytest
-
 from songspace.msd.reader import iter_payloads, read_songs
 from songspace.synthetic.generate import generate
 from songspace.synthetic.world import build_world
+
+import h5py
+import numpy as np
+import pytest
 
 
 def describe(path) -> dict:

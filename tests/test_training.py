@@ -5,13 +5,6 @@ train stage declares scope reruns to that model."""
 import json
 import shutil
 
-import numpy as np
-import pandas as pd
-import pytest
-import torch
-import yaml
-from torch import nn
-
 from songspace.errors import SongspaceError
 from songspace.models.autoencoder import Autoencoder
 from songspace.models.base import SongModel
@@ -30,6 +23,13 @@ from songspace.training.loop import (
     train_model,
 )
 from songspace.training.runs import train_neural, train_seeds
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+import yaml
+from torch import nn
 
 from conftest import dvc
 

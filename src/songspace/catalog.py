@@ -8,14 +8,14 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-from tqdm import tqdm
-
 from songspace.errors import SongspaceError
 from songspace.msd.quality import BadSong, clean_song
 from songspace.msd.reader import BadFile, FilePayload, iter_payloads, read_songs
 from songspace.parallel import map_batches
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
 
 SONG_COLUMNS = ["track_id", "source_file", "index_in_file", "title", "artist_name", "n_segments"]
 SKIPPED_COLUMNS = ["source_file", "index_in_file", "track_id", "reason", "detail"]

@@ -3,12 +3,19 @@
 import sys
 from collections.abc import Callable
 
+from songspace import kernels
 from songspace.errors import SongspaceError
 
 
 def run_stage(main: Callable[[], None]) -> None:
-    """Run a stage's ``main``; a user-fixable problem becomes one line on stderr, exit 2."""
+    """Run a stage's ``main``; a user-fixable problem becomes one line on stderr, exit 2.
+
+    A stage whose CPU kernels could not be pinned (it imported numpy or torch before
+    songspace) stops before computing anything: its numbers would depend on the CPU.
+    """
     try:
+        if problem := kernels.late_import_error(sys.argv[0]):
+            raise SongspaceError(problem)
         main()
     except SongspaceError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from songspace.errors import SongspaceError
+
+import yaml
 
 PARAMS_FILE = "params.yaml"
 

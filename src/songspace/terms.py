@@ -3,10 +3,10 @@ source: terms.parquet holds track_id, terms, weights and freqs (lists), in subse
 
 from pathlib import Path
 
+from songspace.features.parquet_rows import ParquetRows
+
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from songspace.features.parquet_rows import ParquetRows
 
 TERMS_FILE = "terms.parquet"
 SCHEMA = pa.schema([("track_id", pa.string()), ("terms", pa.list_(pa.string())),

@@ -3,11 +3,11 @@
 import json
 from pathlib import Path
 
-import numpy as np
-import scipy.sparse as sp
-
 from songspace.errors import SongspaceError
 from songspace.io import atomic_path, write_text
+
+import numpy as np
+import scipy.sparse as sp
 
 TFIDF_FILE = "tfidf.npz"
 VOCABULARY_FILE = "tfidf_vocabulary.json"

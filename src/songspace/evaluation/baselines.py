@@ -4,10 +4,10 @@ Purity in particular rewards imbalance: putting every song in one cluster alread
 scores the majority-class share.
 """
 
-import numpy as np
-
 from songspace.evaluation.methods import LABEL_METRICS
 from songspace.evaluation.metrics import agreement
+
+import numpy as np
 
 
 def majority(labels: np.ndarray) -> dict[str, float]:

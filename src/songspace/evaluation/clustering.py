@@ -1,9 +1,9 @@
 """K-Means on a latent space, seeded so the same params give the same clusters."""
 
+from songspace.errors import SongspaceError
+
 import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
-
-from songspace.errors import SongspaceError
 
 
 def cluster(latents: np.ndarray, k: int, n_init: int, algorithm: str, seed: int) -> np.ndarray:

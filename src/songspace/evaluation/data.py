@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
+from songspace.errors import SongspaceError
+
 import numpy as np
 import pandas as pd
-
-from songspace.errors import SongspaceError
 
 LABELS_DIR = Path("data/labels")
 SONGS = Path("data/subset/songs.csv")

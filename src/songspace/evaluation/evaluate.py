@@ -2,14 +2,14 @@
 
 from collections.abc import Sequence
 
-import numpy as np
-from threadpoolctl import threadpool_limits
-
 from songspace.evaluation import methods
 from songspace.evaluation.baselines import majority, random_clusterings
 from songspace.evaluation.clustering import cluster
 from songspace.evaluation.metrics import agreement, knn_probe, silhouette
 from songspace.parallel import map_batches, resolve_workers
+
+import numpy as np
+from threadpoolctl import threadpool_limits
 
 METRICS = ("silhouette", "nmi", "ari", "ami", "purity", "knn_accuracy", "knn_macro_f1",
            "knn_accuracy_same_artist")

@@ -8,9 +8,9 @@ spread is clustering randomness alone.
 
 from pathlib import Path
 
-import numpy as np
-
 from songspace.errors import SongspaceError
+
+import numpy as np
 
 LATENTS_DIR = Path("data/latents")
 

@@ -4,6 +4,8 @@ Label metrics see only labelled songs (label >= 0); the clustering itself and th
 silhouette use every song, as the latent space does.
 """
 
+from songspace.errors import SongspaceError
+
 import numpy as np
 import pandas as pd
 from sklearn.metrics import (
@@ -18,8 +20,6 @@ from sklearn.metrics import (
 from sklearn.metrics.cluster import contingency_matrix
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_validate
 from sklearn.neighbors import KNeighborsClassifier
-
-from songspace.errors import SongspaceError
 
 
 def purity(labels: np.ndarray, clusters: np.ndarray) -> float:

@@ -5,11 +5,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+from songspace.io import atomic_path  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-
-from songspace.io import atomic_path  # noqa: E402
 
 UNLABELLED = "(unlabelled)"
 GREY = "#c8c8c8"

@@ -10,10 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-from tqdm import tqdm
-
 from songspace.errors import SongspaceError
 from songspace.features.moments import song_moments, song_sequence
 from songspace.features.similar import SimilarWriter
@@ -30,6 +26,10 @@ from songspace.msd.reader import (
 )
 from songspace.parallel import map_batches
 from songspace.terms import TermsWriter
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
 
 
 @dataclass

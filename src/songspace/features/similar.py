@@ -4,11 +4,11 @@ track_id, artist_id and similar_artists (a list of Echo Nest artist ids), in sub
 
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from songspace.errors import SongspaceError
 from songspace.features.parquet_rows import ParquetRows
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 SIMILAR_FILE = "similar.parquet"
 SCHEMA = pa.schema([("track_id", pa.string()), ("artist_id", pa.string()),

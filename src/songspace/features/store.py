@@ -8,13 +8,13 @@
 import os
 from pathlib import Path
 
+from songspace.features.moments import STAT_COLUMNS
+from songspace.features.zscore import ZScore
+
 import h5py
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from songspace.features.moments import STAT_COLUMNS
-from songspace.features.zscore import ZScore
 
 STATS_FILE = "audio_stats.parquet"
 SEQUENCES_FILE = "sequences.h5"

@@ -7,9 +7,9 @@ second pass and no memory that grows with the number of songs.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from songspace.io import read_json, write_json
+
+import numpy as np
 
 
 @dataclass

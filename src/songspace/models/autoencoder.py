@@ -4,10 +4,10 @@ The non-variational baseline: the same encoder shape as the Beta-VAE, no KL, so 
 difference between the two comes from the variational prior.
 """
 
+from songspace.models.base import Batch, SongModel, mlp, squared_error
+
 import torch
 from torch import Tensor
-
-from songspace.models.base import Batch, SongModel, mlp, squared_error
 
 
 class Autoencoder(SongModel):

@@ -4,9 +4,9 @@ beta (model.beta, 4.0 by default) > 1 presses the posterior towards the prior, t
 reconstruction for a smoother, more factorised latent space.
 """
 
-from torch import Tensor, nn
-
 from songspace.models.base import Batch, SongModel, mlp, squared_error, vae_parts
+
+from torch import Tensor, nn
 
 
 class BetaVAE(SongModel):

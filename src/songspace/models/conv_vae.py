@@ -36,10 +36,11 @@ description worth only some nats a song, beta 1 lets the KL close most of the co
 0.64); model.conv.beta 0.1 keeps it (0.92, against PCA's 0.80).
 """
 
+from songspace.models.base import Batch, SongModel, mlp, vae_parts
+from songspace.models.portable_conv import PortableConv1d
+
 import torch
 from torch import Tensor, nn
-
-from songspace.models.base import Batch, SongModel, mlp, vae_parts
 
 KERNEL, STRIDE, PADDING = 5, 2, 2
 LOGVAR_LIMIT = 8.0  # keeps exp(-logvar) finite while the decoder is untrained
@@ -95,7 +96,7 @@ class ConvVAE(SongModel):
         widths = [n_channels, *channels]
         encoder: list[nn.Module] = []
         for n_in, n_out in zip(widths[:-1], widths[1:], strict=True):
-            encoder += [nn.Conv1d(n_in, n_out, KERNEL, STRIDE, PADDING), nn.ReLU()]
+            encoder += [PortableConv1d(n_in, n_out, KERNEL, STRIDE, PADDING), nn.ReLU()]
         self.encoder = nn.Sequential(*encoder)
         self.to_mean = nn.Linear(2 * channels[-1], latent_dim)
         self.to_logvar = nn.Linear(2 * channels[-1], latent_dim)

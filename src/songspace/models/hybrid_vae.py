@@ -17,11 +17,11 @@ default) weighs about 20 words a song against 144 audio values; with it the late
 most of what the tags say and the audio is still reconstructed.
 """
 
+from songspace.models.base import Batch, SongModel, mlp, squared_error, vae_parts
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-
-from songspace.models.base import Batch, SongModel, mlp, squared_error, vae_parts
 
 
 def bag_of_words_nll(logits: Tensor, tfidf: Tensor) -> Tensor:

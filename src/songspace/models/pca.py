@@ -7,11 +7,11 @@ every run; saved as plain arrays (no pickle) and applied as (x - mean) @ compone
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from sklearn.decomposition import PCA
-
 from songspace.errors import SongspaceError
 from songspace.io import atomic_path
+
+import numpy as np
+from sklearn.decomposition import PCA
 
 
 @dataclass(frozen=True)

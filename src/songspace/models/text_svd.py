@@ -5,11 +5,11 @@ HybridVAE, which reads the same TF-IDF. TruncatedSVD (latent semantic analysis) 
 the sparse matrix directly; its randomised solver is seeded from params ``seed``.
 """
 
+from songspace.errors import SongspaceError
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-
-from songspace.errors import SongspaceError
 
 
 def text_svd(tfidf: sp.csr_matrix, n_components: int, seed: int

@@ -8,9 +8,9 @@
 
 import dataclasses
 
-import numpy as np
-
 from songspace.msd.reader import Song
+
+import numpy as np
 
 # Larger magnitudes overflow the 4th moment; real timbre stays within a few hundred.
 MAX_ABS_VALUE = 1e6

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from songspace.errors import SongspaceError
+from songspace.msd.layout import REQUIRED_DATASETS
+
 import h5py
 import numpy as np
 from h5py import h5d, h5s, h5t
-
-from songspace.errors import SongspaceError
-from songspace.msd.layout import REQUIRED_DATASETS
 
 TAR_SEPARATOR = "::"  # "archive.tar.gz::member.h5" names a song file inside an archive
 

@@ -13,8 +13,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from songspace.errors import SongspaceError
 from songspace.evaluation import methods
 from songspace.evaluation.data import load_labels, load_latents, load_songs
@@ -22,6 +20,8 @@ from songspace.features.similar import load_similar
 from songspace.params import load_params
 from songspace.retrieval import index_files, search
 from songspace.retrieval.query import find_song
+
+import numpy as np
 
 FEATURES_DIR = Path("data/features")
 SIMILAR_MARK = "*"

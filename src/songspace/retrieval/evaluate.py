@@ -1,13 +1,13 @@
 """One method over its runs: each song's nearest neighbours in its latent space, scored
 beside random neighbours of the same number, and the spread over training seeds."""
 
-import numpy as np
-from threadpoolctl import threadpool_limits
-
 from songspace.evaluation import methods
 from songspace.evaluation.evaluate import mean_std
 from songspace.retrieval import search
 from songspace.retrieval.figures import FIGURES, SongFacts, figures, queries
+
+import numpy as np
+from threadpoolctl import threadpool_limits
 
 # methods.run_seed stream of the random neighbours (issue 12), clear of methods' 0-4.
 RANDOM_NEIGHBOURS = 12

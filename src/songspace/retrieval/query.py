@@ -3,9 +3,9 @@ an unknown or ambiguous query is answered in one line with close matches (diffli
 
 import difflib
 
-import pandas as pd
-
 from songspace.errors import SongspaceError
+
+import pandas as pd
 
 MAX_SHOWN = 5
 

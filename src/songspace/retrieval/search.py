@@ -11,10 +11,10 @@ had not finished its first 100k-song index after 2.5 minutes, where faiss took 1
 from dataclasses import dataclass
 from pathlib import Path
 
+from songspace.errors import SongspaceError
+
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
-
-from songspace.errors import SongspaceError
 
 METRICS = ("euclidean", "cosine")
 HNSW_M = 32                 # links per node: recall 0.999 at ef 64 on 16-d vectors (100k)

@@ -3,12 +3,12 @@
 import functools
 from pathlib import Path
 
-from tqdm import tqdm
-
 from songspace.parallel import map_batches
 from songspace.synthetic.songs import make_song
 from songspace.synthetic.world import Artist, GenreSound, World, build_world
 from songspace.synthetic.writer import track_path, write_song_file
+
+from tqdm import tqdm
 
 
 def _write_batch(songs: list[tuple[int, Artist, GenreSound]], seed: int, root: Path

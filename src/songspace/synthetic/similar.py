@@ -7,10 +7,10 @@ Drawn from a random stream of their own, after the world is built, so adding the
 other dataset of the synthetic files byte-identical (tests/test_synthetic.py checks it).
 """
 
+from songspace.synthetic.vocabulary import GENRES
+
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
-
-from songspace.synthetic.vocabulary import GENRES
 
 STREAM = 3               # np.random.default_rng([seed, STREAM]); world 0, songs 1, subset 2
 MAX_SIMILAR = 100        # the length of every real list we have seen

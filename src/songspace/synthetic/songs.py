@@ -1,8 +1,5 @@
 """Draw one synthetic song (its Echo Nest analysis and metadata) from its artist and genre."""
 
-import numpy as np
-from scipy.signal import lfilter
-
 from songspace.synthetic.vocabulary import TITLE_WORDS
 from songspace.synthetic.world import (
     MAJOR_PROFILE,
@@ -17,6 +14,9 @@ from songspace.synthetic.world import (
     _random_code,
     _track_id,
 )
+
+import numpy as np
+from scipy.signal import lfilter
 
 SHORT_SONG_SHARE = 0.005  # a few very short tracks, as in the real data
 CHROMA_SONG_SHAPE = 2.0  # gamma shape of each song's own weighting of the 12 pitch classes

@@ -7,8 +7,6 @@ moves the task from noise (0) to easy (large) without changing anything else.
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from songspace.synthetic.similar import plant_similar
 from songspace.synthetic.vocabulary import (
     ARTIST_SUFFIXES,
@@ -17,6 +15,8 @@ from songspace.synthetic.vocabulary import (
     NON_GENRE_TERMS,
     TAG_ONLY_GENRES,
 )
+
+import numpy as np
 
 # Calibration read off real MSS tracks (../shared/msd/real_stats.json).
 TIMBRE_MEAN = np.array([41.52, -3.31, 11.27, 2.34, -2.78, -6.07, -3.78, -1.4, 2.39, 2.42,

@@ -3,10 +3,6 @@
 import functools
 from pathlib import Path
 
-import h5py
-import numpy as np
-from h5py import h5d, h5p, h5s, h5t
-
 from songspace.msd.layout import (
     ANALYSIS_ARRAYS,
     ANALYSIS_SONGS,
@@ -16,6 +12,10 @@ from songspace.msd.layout import (
     MUSICBRAINZ_SONGS,
     ROOT_TITLE,
 )
+
+import h5py
+import numpy as np
+from h5py import h5d, h5p, h5s, h5t
 
 GZIP_LEVEL = 1  # every MSD dataset: shuffle, then gzip level 1, as in the real files
 

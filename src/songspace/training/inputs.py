@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import scipy.sparse as sp
-
 from songspace.errors import SongspaceError
 from songspace.features.store import load_sequences, load_stats, load_zscore
 from songspace.io import read_json
 from songspace.text import load_tfidf
+
+import numpy as np
+import scipy.sparse as sp
 
 FEATURES = Path("data/features")
 TEXT = Path("data/text")

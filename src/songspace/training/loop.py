@@ -14,11 +14,11 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import torch
-
 from songspace.errors import SongspaceError
 from songspace.models.base import SongModel
+
+import numpy as np
+import torch
 
 EVAL_CHUNK = 2048
 

@@ -10,9 +10,9 @@ no half-written model or latents.
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from songspace.io import atomic_path, write_json, write_text
+
+import numpy as np
 
 if TYPE_CHECKING:
     import torch

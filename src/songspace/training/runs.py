@@ -12,8 +12,6 @@ the weights are bit-identical to training the seeds one after another.
 import time
 from collections.abc import Callable, Iterator
 
-import torch
-
 from songspace.models.base import SongModel
 from songspace.parallel import map_batches
 from songspace.training import outputs
@@ -25,6 +23,8 @@ from songspace.training.loop import (
     split_indices,
     train_model,
 )
+
+import torch
 
 # What every seed's run shares, set before the worker processes fork so they inherit it
 # instead of unpickling the arrays (and a stage's build lambda, which cannot be pickled).

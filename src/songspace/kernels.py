@@ -1,0 +1,77 @@
+"""Pin the CPU math kernels, so every x86-64 CPU with AVX2 computes the same bits.
+
+torch, MKL, oneDNN, OpenBLAS, numpy and faiss each pick vectorised code for the CPU at
+hand: AVX-512 where the CPU has it, and MKL a path of its own for Intel and for AMD. Each
+path rounds and sums in its own order, so on another CPU training took another path from
+the first step on (issue 20: the Beta-VAE's NMI 0.174 on an Intel Xeon, 0.119 on an AMD
+EPYC). Each library reads its setting when it loads or first computes, so ``pin()`` runs in
+``songspace/__init__.py``, before any of them loads: a stage imports songspace first
+(pyproject.toml's isort order puts it there). It sets the AVX2 paths that every such CPU
+has, and MKL's one path that Intel and AMD share. SONGSPACE_NATIVE_KERNELS=1 turns it off
+(faster on some CPUs, and the bits then follow the CPU).
+"""
+
+import os
+import platform
+import sys
+
+# Setting -> value. Each replaces what the environment had: a user's MKL_CBWR would
+# otherwise change the bits again.
+PINNED = {
+    # torch's own vectorised kernels (elementwise, reductions, fused Adam, sleef's exp)
+    "ATEN_CPU_CAPABILITY": "avx2",
+    # MKL's BLAS under torch's linear layers: AVX2 and the others are Intel-only branches
+    # (AMD CPUs fall back to MKL's automatic choice); COMPATIBLE is the same everywhere
+    "MKL_CBWR": "COMPATIBLE",
+    # oneDNN's JIT convolutions (the ConvVAE)
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    # OpenBLAS under numpy, scipy and scikit-learn (K-Means, distances, PCA)
+    "OPENBLAS_CORETYPE": "Haswell",
+    # numpy's own AVX-512 loops (sorting, exp/log); the names are numpy 2.4's
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+    # faiss's distance kernels (the HNSW index above retrieval.exact_max)
+    "FAISS_SIMD_LEVEL": "AVX2",
+}
+# Libraries that read a pinned setting when they load: imported before pin(), they kept
+# the CPU's own choice.
+PINNED_LIBRARIES = ("numpy", "torch", "scipy", "sklearn", "faiss")
+
+loaded_too_early: list[str] = []  # what was already imported when pin() ran
+skipped_because = ""  # why nothing was pinned, if so
+
+
+def cpu_has_avx2() -> bool:
+    """AVX2 and FMA, read from /proc/cpuinfo without loading numpy (Linux only)."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return {"avx2", "fma"} <= flags
+    except OSError:
+        pass
+    return False
+
+
+def pin() -> None:
+    """Set PINNED in os.environ (inherited by every worker process this one starts)."""
+    global skipped_because
+    if os.environ.get("SONGSPACE_NATIVE_KERNELS") == "1":
+        skipped_because = "SONGSPACE_NATIVE_KERNELS=1"
+    elif platform.machine().lower() not in ("x86_64", "amd64"):
+        skipped_because = f"not an x86-64 CPU ({platform.machine()})"
+    elif not cpu_has_avx2():
+        skipped_because = "the CPU has no AVX2 (or this is not Linux)"
+    if skipped_because:
+        return
+    loaded_too_early[:] = [name for name in PINNED_LIBRARIES if name in sys.modules]
+    os.environ.update(PINNED)
+
+
+def late_import_error(script: str) -> str | None:
+    """A one-line explanation when a pinned library loaded before songspace, else None."""
+    if not loaded_too_early:
+        return None
+    return (f"{script} imported {', '.join(loaded_too_early)} before songspace, so their CPU "
+            "kernels are not pinned and results would depend on this CPU; import songspace "
+            "first (see songspace/kernels.py)")
