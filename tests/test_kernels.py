@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
-from songspace import kernels
+from songspace import kernels, parallel
+from songspace.errors import SongspaceError
 
 import pytest
 
@@ -42,10 +43,15 @@ FORCED_PATHS = {
 }
 
 
+def unpinned_env() -> dict:
+    """This process's environment without the pins it set (as a fresh shell has it)."""
+    return {k: v for k, v in os.environ.items() if k not in kernels.PINNED and k != NATIVE}
+
+
 @cache
 def fingerprint(forced: tuple[tuple[str, str], ...], *, native: bool) -> dict:
     """What tests/kernel_fingerprint.py prints in a fresh process under ``forced``."""
-    env = {k: v for k, v in os.environ.items() if k not in kernels.PINNED and k != NATIVE}
+    env = unpinned_env()
     env.update(forced)
     if native:
         env[NATIVE] = "1"
@@ -88,14 +94,34 @@ def test_training_and_evaluation_bytes_do_not_depend_on_the_kernel_path(path):
     assert fingerprint(forced, native=False)["hashes"] == fingerprint((), native=False)["hashes"]
 
 
-def test_a_stage_that_imports_numpy_before_songspace_stops_with_one_line(tmp_path):
+def run_script(tmp_path, code: str, *launcher: str) -> subprocess.CompletedProcess:
     script = tmp_path / "stage.py"
-    script.write_text("import numpy\nfrom songspace.cli import run_stage\n"
-                      "run_stage(lambda: print('computed'))\n")
-    env = {k: v for k, v in os.environ.items() if k != NATIVE}
-    result = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
-                            text=True, check=False)
+    script.write_text(code)
+    return subprocess.run([*launcher, sys.executable, str(script)], env=unpinned_env(),
+                          capture_output=True, text=True, check=False)
+
+
+NUMPY_FIRST = "import numpy\nfrom songspace.cli import run_stage\nrun_stage(lambda: print('ran'))\n"
+
+
+def test_a_stage_that_imports_numpy_before_songspace_stops_with_one_line(tmp_path):
+    result = run_script(tmp_path, NUMPY_FIRST)
     assert result.returncode == 2
-    assert "computed" not in result.stdout
+    assert "ran" not in result.stdout
     assert result.stderr.count("\n") == 1
     assert "imported numpy before songspace" in result.stderr
+
+
+def test_a_process_started_pinned_may_import_numpy_first(tmp_path):
+    """What Dask workers and other child processes rely on: the pins come with the
+    environment, so import order no longer matters."""
+    result = run_script(tmp_path, NUMPY_FIRST, sys.executable, "-m", "songspace.kernels")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ran\n"
+
+
+def test_a_dask_task_refuses_a_worker_whose_numpy_is_not_pinned(monkeypatch):
+    assert parallel._pinned_call(sum, [1, 2]) == 3
+    monkeypatch.setattr(kernels, "loaded_too_early", ["numpy"])
+    with pytest.raises(SongspaceError, match="python -m songspace.kernels dask worker"):
+        parallel._pinned_call(sum, [1, 2])

@@ -9,6 +9,9 @@ EPYC). Each library reads its setting when it loads or first computes, so ``pin(
 (pyproject.toml's isort order puts it there). It sets the AVX2 paths that every such CPU
 has, and MKL's one path that Intel and AMD share. SONGSPACE_NATIVE_KERNELS=1 turns it off
 (faster on some CPUs, and the bits then follow the CPU).
+
+Processes started from a pinned one inherit the settings. For others, such as Dask workers
+on other hosts, ``python -m songspace.kernels COMMAND...`` runs COMMAND pinned.
 """
 
 import os
@@ -64,14 +67,22 @@ def pin() -> None:
         skipped_because = "the CPU has no AVX2 (or this is not Linux)"
     if skipped_because:
         return
-    loaded_too_early[:] = [name for name in PINNED_LIBRARIES if name in sys.modules]
+    inherited = all(os.environ.get(key) == value for key, value in PINNED.items())
+    if not inherited:
+        loaded_too_early[:] = [name for name in PINNED_LIBRARIES if name in sys.modules]
     os.environ.update(PINNED)
 
 
-def late_import_error(script: str) -> str | None:
+def late_import_error(who: str, remedy: str = "import songspace first") -> str | None:
     """A one-line explanation when a pinned library loaded before songspace, else None."""
     if not loaded_too_early:
         return None
-    return (f"{script} imported {', '.join(loaded_too_early)} before songspace, so their CPU "
-            "kernels are not pinned and results would depend on this CPU; import songspace "
-            "first (see songspace/kernels.py)")
+    return (f"{who} imported {', '.join(loaded_too_early)} before songspace, so their CPU "
+            f"kernels are not pinned and results would depend on this CPU; {remedy} "
+            "(see songspace/kernels.py)")
+
+
+if __name__ == "__main__":  # python -m songspace.kernels COMMAND...: COMMAND, pinned
+    if len(sys.argv) < 2:
+        sys.exit("usage: python -m songspace.kernels COMMAND [ARGS...]")
+    os.execvp(sys.argv[1], sys.argv[1:])

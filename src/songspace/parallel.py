@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
+from songspace import kernels
 from songspace.errors import SongspaceError
 
 T = TypeVar("T")
@@ -57,6 +58,16 @@ def map_batches(func: Callable[[list[T]], list[R]], items: Iterable[T], *, batch
             yield from result.get()
 
 
+def _pinned_call(func: Callable[[list[T]], list[R]], batch: list[T]) -> list[R]:
+    """``func(batch)`` on a Dask worker, refused where the worker's numpy is not pinned: a
+    worker started without the pins (on another host) would compute other bits."""
+    if problem := kernels.late_import_error(
+            "this Dask worker", "start workers with `python -m songspace.kernels dask worker "
+            "...`"):
+        raise SongspaceError(problem)
+    return func(batch)
+
+
 def _dask_map(func, batches: Iterator[list], scheduler: str, workers: int) -> Iterator:
     try:
         from dask.distributed import Client, LocalCluster
@@ -79,7 +90,7 @@ def _dask_map(func, batches: Iterator[list], scheduler: str, workers: int) -> It
         window = max(4, len(client.scheduler_info().get("workers", {})) * 4)
         pending: list = []
         for batch in batches:
-            pending.append(client.submit(func, batch, pure=False))
+            pending.append(client.submit(_pinned_call, func, batch, pure=False))
             if len(pending) >= window:
                 yield from pending.pop(0).result()
         for future in pending:
