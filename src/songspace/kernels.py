@@ -30,7 +30,8 @@ PINNED = {
     "ONEDNN_MAX_CPU_ISA": "AVX2",
     # OpenBLAS under numpy, scipy and scikit-learn (K-Means, distances, PCA)
     "OPENBLAS_CORETYPE": "Haswell",
-    # numpy's own AVX-512 loops (sorting, exp/log); the names are numpy 2.4's
+    # numpy's own AVX-512 loops (they moved extract_features' skewness by an ulp); the
+    # names are numpy 2.4's
     "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
     # faiss's distance kernels (the HNSW index above retrieval.exact_max)
     "FAISS_SIMD_LEVEL": "AVX2",
