@@ -14,9 +14,9 @@ OUT_DIR = Path("data/text")
 def main() -> None:
     params = load_params()["tfidf"]
     terms = load_terms(FEATURES)
-    matrix, vocabulary = fit_tfidf(song_documents(terms["terms"]), params["max_features"],
-                                   params["stop_words"])
-    save_tfidf(OUT_DIR, matrix, vocabulary, terms["track_id"])
+    matrix, vocabulary, idf = fit_tfidf(song_documents(terms["terms"]), params["max_features"],
+                                        params["stop_words"])
+    save_tfidf(OUT_DIR, matrix, vocabulary, terms["track_id"], idf)
     print(f"tfidf: {matrix.shape[0]} songs x {matrix.shape[1]} terms")
 
 

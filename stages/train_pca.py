@@ -12,15 +12,13 @@ from songspace.training.inputs import stats_inputs
 
 import numpy as np
 
-MODEL = outputs.MODELS_DIR / "pca" / "pca.npz"
-
 
 def main() -> None:
     n_components = load_params()["model"]["pca"]["n_components"]
     inputs = stats_inputs()
     (stats,) = inputs.arrays
     pca = PCAModel.fit(stats, n_components)
-    pca.save(MODEL)
+    pca.save(outputs.PCA_MODEL)
     outputs.save_latents(pca.transform(stats), outputs.latent_path("pca", 0))
     ratio = pca.explained_variance_ratio
     outputs.write_metrics("pca", {"model": "pca", "n_components": n_components,

@@ -9,6 +9,7 @@ from songspace.models.conv_vae import ConvVAE, song_gaussian_nll
 from songspace.models.hybrid_vae import HybridVAE
 from songspace.models.pca import PCAModel
 from songspace.models.registry import MODELS, NEURAL, build_model, model_class
+from songspace.models.text_svd import TextSVD
 from songspace.params import load_params
 from songspace.training.inputs import genre_tokens, mask_genre_terms
 
@@ -182,6 +183,48 @@ def test_pca_saves_plain_arrays_and_reloads_to_the_same_latents(tmp_path):
         assert set(data.files) == {"components", "mean", "explained_variance_ratio"}
     np.testing.assert_array_equal(PCAModel.load(tmp_path / "pca.npz").transform(x), latents)
     np.testing.assert_array_equal(PCAModel.fit(x, 4).transform(x), latents)  # deterministic
+
+
+# --- a song's latent does not depend on the songs encoded with it (issue 22) -------------
+
+BATCH_SIZES = (1, 2, 3, 5, 8, 13, 37)  # the full set is 64 rows
+
+
+def _in_batches(encode, data, size: int) -> np.ndarray:
+    """``encode`` applied to ``data`` (an array, or a tuple of them) ``size`` rows at a time."""
+    def part(rows: slice):
+        return tuple(t[rows] for t in data) if isinstance(data, tuple) else data[rows]
+
+    n = (data[0] if isinstance(data, tuple) else data).shape[0]
+    return np.concatenate([encode(part(slice(i, i + size))) for i in range(0, n, size)])
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_each_songs_latent_is_the_same_bits_in_any_batch(name, params):
+    model = build_model(name, params, SHAPES[name])
+    generator = torch.Generator().manual_seed(1)
+    if name == "conv_vae":
+        lengths = torch.randint(1, 101, (64,), generator=generator)
+        batch = (torch.randn(64, 24, 100, generator=generator)
+                 * (torch.arange(100)[None, None, :] < lengths[:, None, None]), lengths)
+    else:
+        batch = tuple(torch.randn(64, *shape, generator=generator) for shape in SHAPES[name])
+    whole = model.latent(batch).numpy()
+    for size in BATCH_SIZES:
+        batched = _in_batches(lambda part: model.latent(part).numpy(), batch, size)
+        np.testing.assert_array_equal(batched, whole, err_msg=f"batches of {size}")
+
+
+def test_pca_and_text_projections_are_the_same_bits_in_any_batch():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(64, 144)).astype(np.float32)
+    pca = PCAModel.fit(x, 16)
+    tfidf = sp.random(64, 300, density=0.05, format="csr", random_state=3, dtype=np.float32)
+    svd = TextSVD.fit(tfidf, 8, seed=0)
+    for transform, data in ((pca.transform, x), (svd.transform, tfidf)):
+        whole = transform(data)
+        for size in BATCH_SIZES:
+            np.testing.assert_array_equal(_in_batches(transform, data, size), whole)
 
 
 def test_pca_with_more_components_than_features_is_one_line():

@@ -60,15 +60,43 @@ class SongModel(nn.Module, ABC):
 
     @torch.no_grad()
     def latent(self, batch: Batch, chunk: int = 2048) -> Tensor:
-        """Latent means of every row of ``batch``, in eval mode, in chunks to bound memory."""
-        was_training = self.training
+        """Latent means of every row of ``batch``, in eval mode, in chunks to bound memory.
+
+        A song's latent is the same bits whatever it is encoded with (the subset's stored
+        latents, or one new file): see ``pad_rows``. One thread, whatever train.threads:
+        MKL splits the rows between threads, and a thread's share of a small batch would
+        be too few rows for its main kernel."""
+        was_training, threads = self.training, torch.get_num_threads()
         self.eval()
+        torch.set_num_threads(1)
         try:
-            n = batch[0].shape[0]
-            parts = [self.encode(*(t[i:i + chunk] for t in batch))[0] for i in range(0, n, chunk)]
+            parts = []
+            for start in range(0, batch[0].shape[0], chunk):
+                rows = tuple(t[start:start + chunk] for t in batch)
+                parts.append(self.encode(*pad_rows(rows))[0][:len(rows[0])])
         finally:
             self.train(was_training)
+            torch.set_num_threads(threads)
         return torch.cat(parts) if parts else batch[0].new_zeros((0, self.latent_dim))
+
+
+# Rows are encoded in multiples of this. MKL's sgemm (under every linear layer) runs rows
+# through its main kernel, four at a time, only when a matrix has at least 8 rows and a
+# multiple of 4: the rows past the last multiple of 4, and every row of a smaller matrix,
+# go to kernels that sum in another order (measured: other bits in the last place). And
+# torch convolves a batch of one song without oneDNN. Padding every chunk to a multiple of
+# 8 puts each song on the same path, so its latent does not depend on how many songs are
+# encoded with it (tests/test_models.py checks it).
+ROW_MULTIPLE = 8
+
+
+def pad_rows(batch: Batch) -> Batch:
+    """``batch`` with its last row repeated up to a multiple of ROW_MULTIPLE rows."""
+    n = batch[0].shape[0]
+    missing = -n % ROW_MULTIPLE
+    if not missing or not n:
+        return batch
+    return tuple(torch.cat([t, t[-1:].expand(missing, *t.shape[1:])]) for t in batch)
 
 
 def mlp(sizes: list[int], final_activation: bool = False) -> nn.Sequential:

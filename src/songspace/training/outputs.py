@@ -2,6 +2,7 @@
 no half-written model or latents.
 
 - models/<name>/seed_<s>.pt: state_dict (torch.load(..., weights_only=True))
+- models/pca/pca.npz, models/text/svd.npz: the baselines' projections (plain arrays)
 - data/latents/<name>/seed_<s>.npy: float32 (N, latent_dim), every subset song in order
 - metrics/train/<name>.json: per seed and mean over seeds
 - plots/train/<name>.csv: per-epoch curves of the first seed
@@ -21,6 +22,8 @@ MODELS_DIR = Path("models")
 LATENTS_DIR = Path("data/latents")
 METRICS_DIR = Path("metrics/train")
 PLOTS_DIR = Path("plots/train")
+PCA_MODEL = MODELS_DIR / "pca" / "pca.npz"  # the deterministic baselines' one fit each
+TEXT_MODEL = MODELS_DIR / "text" / "svd.npz"
 # The same columns for every model, so `dvc plots show` can put the models side by side.
 # Losses are sums over a song's input values, so their sizes differ by model (ConvVAE about
 # 1,900, the MLPs about 100); the *_per_value columns divide by the values each model
