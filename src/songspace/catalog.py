@@ -10,7 +10,7 @@ from pathlib import Path
 
 from songspace.errors import SongspaceError
 from songspace.msd.quality import BadSong, clean_song
-from songspace.msd.reader import BadFile, FilePayload, iter_payloads, read_songs
+from songspace.msd.reader import BadFile, FilePayload, Song, iter_payloads, read_songs
 from songspace.parallel import map_batches
 
 import numpy as np
@@ -30,13 +30,16 @@ class Catalog:
     n_found: int             # songs found, plus one per file that could not be read at all
 
 
-def _scan_file(payload: FilePayload, min_segments: int) -> list[dict]:
+def sort_songs(payload: FilePayload, min_segments: int, with_terms: bool = False
+               ) -> list[tuple[dict, Song | None]]:
+    """Each song of a file as (its record, the cleaned song), or (a record with the reason it
+    is skipped, None); a file that cannot be read at all gives one such record."""
     try:
-        songs = read_songs(payload, with_terms=False)
+        songs = read_songs(payload, with_terms=with_terms)
     except BadFile as error:
-        return [{"source_file": payload.location, "index_in_file": -1, "track_id": "",
-                 "reason": error.kind, "detail": str(error)}]
-    records = []
+        return [({"source_file": payload.location, "index_in_file": -1, "track_id": "",
+                  "reason": error.kind, "detail": str(error)}, None)]
+    sorted_songs = []
     for index, song in enumerate(songs):
         record = {"source_file": payload.location, "index_in_file": index,
                   "track_id": song.track_id, "title": song.title,
@@ -45,12 +48,17 @@ def _scan_file(payload: FilePayload, min_segments: int) -> list[dict]:
             cleaned, dropped = clean_song(song, min_segments)
         except BadSong as error:
             record.update(reason=error.kind, detail=str(error))
+            cleaned = None
         else:
             record["n_segments"] = len(cleaned.timbre)
             if dropped:
                 record["dropped_segments"] = dropped
-        records.append(record)
-    return records
+        sorted_songs.append((record, cleaned))
+    return sorted_songs
+
+
+def _scan_file(payload: FilePayload, min_segments: int) -> list[dict]:
+    return [record for record, _ in sort_songs(payload, min_segments)]
 
 
 def _scan_batch(payloads: list[FilePayload], min_segments: int) -> list[list[dict]]:

@@ -19,6 +19,7 @@ from songspace.msd.quality import BadSong, clean_song
 from songspace.msd.reader import (
     BadFile,
     FilePayload,
+    Song,
     iter_tar_payloads,
     read_songs,
     source_kind,
@@ -41,6 +42,12 @@ class FileTask:
     track_ids: list[str]
 
 
+def song_features(song: Song, seq_len: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """A cleaned song's 144 moments, (24, seq_len) sequence and true length."""
+    segments = np.concatenate([song.timbre, song.pitches], axis=1)
+    return song_moments(segments), *song_sequence(segments, seq_len)
+
+
 def _extract_file(task: FileTask, seq_len: int, min_segments: int) -> list[tuple]:
     where = task.payload.location
     try:
@@ -58,12 +65,10 @@ def _extract_file(task: FileTask, seq_len: int, min_segments: int) -> list[tuple
         except BadSong as error:
             raise SongspaceError(f"{where}: {song.track_id}: {error}; the subset stage kept it "
                                  "under other settings, run `dvc repro` again") from None
-        segments = np.concatenate([song.timbre, song.pitches], axis=1)
-        moments = song_moments(segments)
+        moments, sequence, length = song_features(song, seq_len)
         if not np.isfinite(moments).all():
             raise SongspaceError(f"{where}: {song.track_id} gives non-finite features; report "
                                  "this file, it passed the odd-song checks")
-        sequence, length = song_sequence(segments, seq_len)
         rows.append((song.track_id, moments, sequence, length,
                      (song.terms, song.terms_weight, song.terms_freq),
                      (song.artist_id, song.similar_artists)))

@@ -42,6 +42,11 @@ class ParquetRows:
         if len(self.rows[self.schema.names[0]]) >= ROW_GROUP:
             self._flush()
 
+    def write_table(self, table: pa.Table) -> None:
+        """Rows already gathered in a table (schema ``schema``), after any appended ones."""
+        self._flush()
+        self._writer.write_table(table)
+
     def _flush(self) -> None:
         if self.rows[self.schema.names[0]]:
             self._writer.write_table(pa.Table.from_pydict(self.rows, schema=self.schema))

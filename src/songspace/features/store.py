@@ -99,19 +99,31 @@ class FeatureWriter:
                 tmp.unlink(missing_ok=True)
 
 
-def load_stats(features_dir: str | Path) -> tuple[list[str], np.ndarray]:
-    """Track ids and the raw (N, 144) statistics, in subset order."""
+def load_stats(features_dir: str | Path, limit: int | None = None
+               ) -> tuple[list[str], np.ndarray]:
+    """Track ids and the raw (N, 144) statistics, in subset order (the first ``limit``)."""
     table = pq.read_table(Path(features_dir) / STATS_FILE)
+    if limit is not None:
+        table = table.slice(0, limit)
     ids = table.column("track_id").to_pylist()
     values = np.column_stack([table.column(c).to_numpy() for c in STAT_COLUMNS])
     return ids, values
 
 
-def load_sequences(features_dir: str | Path) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Track ids, raw (N, 24, L) sequences and true lengths, in subset order."""
+def load_sequences(features_dir: str | Path, limit: int | None = None
+                   ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Track ids, raw (N, 24, L) sequences and true lengths, in subset order (the first
+    ``limit``)."""
+    rows = slice(limit)
     with h5py.File(Path(features_dir) / SEQUENCES_FILE, "r") as h5:
-        ids = [t.decode() for t in h5["track_id"][:]]
-        return ids, h5["sequences"][:], h5["lengths"][:]
+        ids = [t.decode() for t in h5["track_id"][rows]]
+        return ids, h5["sequences"][rows], h5["lengths"][rows]
+
+
+def sequence_length(features_dir: str | Path) -> int:
+    """L, the segments per stored sequence (features.seq_len when they were extracted)."""
+    with h5py.File(Path(features_dir) / SEQUENCES_FILE, "r") as h5:
+        return int(h5["sequences"].shape[2])
 
 
 def load_zscore(features_dir: str | Path) -> ZScore:

@@ -6,6 +6,7 @@ read; PyTables' getters are ten times slower for the same data.
 """
 
 import io
+import os
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,31 +77,48 @@ def decode(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace").strip("\x00").strip()
 
 
-def source_kind(source: Path) -> str:
-    """'dir', 'h5' or 'tar' for a data.source path (which must exist)."""
+def source_kind(source: Path, name: str = "data.source") -> str:
+    """'dir', 'h5' or 'tar' for a source path (which must exist); ``name`` is what the user
+    called it, for the message."""
     if source.is_dir():
         return "dir"
-    name = source.name.lower()
-    if name.endswith((".tar.gz", ".tgz", ".tar")):
+    lowered = source.name.lower()
+    if lowered.endswith((".tar.gz", ".tgz", ".tar")):
         return "tar"
-    if name.endswith((".h5", ".hdf5")):
+    if lowered.endswith((".h5", ".hdf5")):
         return "h5"
     raise SongspaceError(
-        f"data.source = {str(source)!r} is neither a directory, an .h5 file nor a .tar.gz "
+        f"{name} = {str(source)!r} is neither a directory, an .h5 file nor a .tar.gz "
         "archive; point it at one of those")
+
+
+def _is_h5_name(name: str) -> bool:
+    return name.lower().endswith((".h5", ".hdf5"))
+
+
+def iter_h5_files(directory: Path) -> Iterator[Path]:
+    """Every .h5 file under ``directory``, at any depth, in sorted path order, one folder
+    listed at a time: memory stays flat however many files a source holds (the full MSD's
+    million). Symlinked folders are not entered, as Path.rglob does not."""
+    entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir() and not entry.is_symlink():
+            yield from iter_h5_files(Path(entry.path))
+        elif _is_h5_name(entry.name) and entry.is_file():
+            yield Path(entry.path)
 
 
 def list_h5_files(directory: Path) -> list[Path]:
     """Every .h5 file under ``directory``, at any depth, in a stable order."""
-    return sorted(p for p in directory.rglob("*") if p.suffix.lower() in (".h5", ".hdf5")
-                  and p.is_file())
+    return list(iter_h5_files(directory))
 
 
 def _is_song_member(member: tarfile.TarInfo) -> bool:
-    return member.isfile() and member.name.lower().endswith((".h5", ".hdf5"))
+    return member.isfile() and _is_h5_name(member.name)
 
 
-def iter_tar_payloads(archive: Path, wanted: set[str] | None = None) -> Iterator[FilePayload]:
+def iter_tar_payloads(archive: Path, wanted: set[str] | None = None,
+                      name: str = "data.source") -> Iterator[FilePayload]:
     """Stream the .h5 members of a tar(.gz) archive in archive order, one in memory at a time.
 
     With ``wanted``, members not named in it are passed over without being read.
@@ -117,19 +135,19 @@ def iter_tar_payloads(archive: Path, wanted: set[str] | None = None) -> Iterator
                 yield FilePayload(f"{archive}{TAR_SEPARATOR}{member.name}", data)
     except (tarfile.TarError, OSError, EOFError) as error:
         raise SongspaceError(
-            f"data.source = {str(archive)!r} is not a readable tar archive ({error}); "
-            "download it again or point data.source at the unpacked directory") from None
+            f"{name} = {str(archive)!r} is not a readable tar archive ({error}); "
+            f"download it again or point {name} at the unpacked directory") from None
 
 
-def iter_payloads(source: Path) -> Iterator[FilePayload]:
+def iter_payloads(source: Path, name: str = "data.source") -> Iterator[FilePayload]:
     """Every song file of a source, in a stable order."""
-    kind = source_kind(source)
+    kind = source_kind(source, name)
     if kind == "tar":
-        yield from iter_tar_payloads(source)
+        yield from iter_tar_payloads(source, name=name)
     elif kind == "h5":
         yield FilePayload(str(source))
     else:
-        for path in list_h5_files(source):
+        for path in iter_h5_files(source):
             yield FilePayload(str(path))
 
 

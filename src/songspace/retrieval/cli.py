@@ -1,11 +1,15 @@
-"""`songspace similar QUERY`: the nearest songs to one song in a learned space, with title,
-artist, derived genre and distance, marked where the MSD calls the artist similar.
+"""The `songspace` command: the nearest songs to one song in a learned space, with title,
+artist, derived genre and distance, marked where the MSD calls the artist similar; and any
+song's vector in a learned space.
 
     songspace similar "Soul Deep" --method hybrid_vae -k 10 [--json]
+    songspace similar --file path/to/TRxxx.h5 --method ae
+    songspace embed ../shared/msd/dev --method hybrid_vae [--seed 0] -o dev.parquet
 
-It reads what the pipeline wrote (the first training seed's latents, the subset, the derived
-genres, similar.parquet, and above retrieval.exact_max songs the stage's approximate index);
-anything missing is answered with the stage to run, in one line.
+It reads what the pipeline wrote (the training seed's latents and model, the subset, the
+derived genres, similar.parquet, and above retrieval.exact_max songs the stage's
+approximate index) through songspace.space; anything missing is answered with the stage to
+run, in one line.
 """
 
 import argparse
@@ -15,16 +19,18 @@ from pathlib import Path
 
 from songspace.errors import SongspaceError
 from songspace.evaluation import methods
-from songspace.evaluation.data import load_labels, load_latents, load_songs
+from songspace.evaluation.data import load_labels, load_songs
 from songspace.features.similar import load_similar
-from songspace.params import load_params
-from songspace.retrieval import index_files, search
 from songspace.retrieval.query import find_song
+from songspace.space import Space, load_space
+from songspace.space.output import skipped_path, write_embeddings
 
 import numpy as np
+import pandas as pd
 
 FEATURES_DIR = Path("data/features")
 SIMILAR_MARK = "*"
+SONG_SUFFIXES = (".h5", ".hdf5")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,68 +39,106 @@ def _parser() -> argparse.ArgumentParser:
     similar = commands.add_parser("similar", help="the nearest songs to one song",
                                   description="The nearest songs to one song in a learned "
                                   "space (run from the project root after `dvc repro`).")
-    similar.add_argument("query", help="a title, 'artist - title' or a track_id")
-    similar.add_argument("--method", default="hybrid_vae", choices=list(methods.METHODS),
-                         help="the latent space to search (default hybrid_vae)")
+    similar.add_argument("query", nargs="?",
+                         help="a subset song: a title, 'artist - title' or a track_id")
+    similar.add_argument("--file", type=Path,
+                         help="instead of a query: an MSD song file (.h5), placed in the space")
+    _method_argument(similar)
     similar.add_argument("-k", type=int, default=None,
                          help="how many songs (default: retrieval.k in params.yaml)")
     similar.add_argument("--json", action="store_true", help="print JSON, for scripts")
+    embed = commands.add_parser(
+        "embed", help="every song of a source as a vector in a learned space",
+        description="Every song of SOURCE as a vector in a learned space, written to OUT "
+        "(track_id, title, artist_name, vector: a fixed-size list of float32), and the songs "
+        "that could not be embedded to OUT's name with .skipped.csv (run from the project "
+        "root after `dvc repro`).")
+    embed.add_argument("source", nargs="+", type=Path, metavar="SOURCE",
+                       help="a directory of MSD .h5 files (any depth), an .h5 file "
+                       "(per-track or aggregate) or millionsongsubset.tar.gz")
+    _method_argument(embed)
+    embed.add_argument("--seed", type=int, default=None,
+                       help="the training seed's model (default: the first of train.seeds)")
+    embed.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
+                       help="the Parquet file to write, e.g. embeddings.parquet")
     return parser
 
 
-def _index(method: str, latents: np.ndarray, params: dict) -> search.Index:
-    """Exact search up to retrieval.exact_max songs, else the stage's approximate index."""
-    retrieval = params["retrieval"]
-    if len(latents) <= retrieval["exact_max"]:
-        return search.build(latents, retrieval["metric"], retrieval["exact_max"])
-    info, path = index_files.read(method)
-    if info["kind"] != "approximate" or info["n_songs"] != len(latents) or not path.exists():
-        raise SongspaceError(f"{path.parent} does not match the latents; run "
-                             f"`dvc repro retrieval_eval@{method}`")
-    return search.load(path, info["metric"])
+def _method_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--method", default="hybrid_vae", choices=list(methods.METHODS),
+                        help="the learned space (default hybrid_vae)")
 
 
-def similar_songs(query: str, method: str, k: int | None) -> dict:
-    """The query song and its ``k`` nearest songs, as the JSON output."""
-    params = load_params()
-    train_seed = params["train"]["seeds"][0]
-    latent_file = methods.latent_path(method, train_seed)
-    if not latent_file.exists():
-        raise SongspaceError(f"{latent_file} not found; run `dvc repro train_{method}` first "
-                             f"(or `dvc repro` for every method)")
+def similar_songs(query: str | None, method: str, k: int | None,
+                  file: Path | None = None) -> dict:
+    """The query song (a subset song named by ``query``, or the song of ``file``) and its
+    ``k`` nearest subset songs, as the JSON output."""
+    if file is not None:
+        _check_song_file(file)
+    space = load_space(".", method)
     labels, _, table = load_labels()
     songs = load_songs(table["track_id"].tolist())
     similar = load_similar(FEATURES_DIR, table["track_id"].tolist())
-    latents = load_latents(latent_file, len(songs))
-    row = find_song(songs, query)
-    k = params["retrieval"]["k"] if k is None else k
-    if not 1 <= k < len(songs):
-        raise SongspaceError(f"-k {k}: choose between 1 and {len(songs) - 1}")
-    index = _index(method, latents, params)
-    distances, found = index.search(latents[row:row + 1], k + 1)
-    pairs = [(d, i) for d, i in zip(distances[0], found[0], strict=True) if i != row][:k]
-    theirs = set(similar["similar_artists"][row])
     genre = table["genre"].where(labels >= 0, "")
+    k = space.params["retrieval"]["k"] if k is None else k
 
     def song(i: int) -> dict:
         return {"track_id": songs.at[i, "track_id"], "title": songs.at[i, "title"],
                 "artist_name": songs.at[i, "artist_name"], "genre": genre.iat[i] or None}
 
-    return {"query": {**song(row), "n_similar_artists": len(theirs)},
-            "method": method, "train_seed": train_seed, "metric": index.metric,
-            "search": index.kind, "k": k,
-            "neighbours": [{"rank": rank, **song(int(i)), "distance": round(float(d), 6),
-                            "similar_artist": similar["artist_id"][int(i)] in theirs,
-                            "same_artist": similar["artist_id"][int(i)]
-                            == similar["artist_id"][row]}
-                           for rank, (d, i) in enumerate(pairs, start=1)]}
+    if file is None:
+        row = find_song(songs, query)
+        query_song, artist = song(row), similar["artist_id"][row]
+        theirs = set(similar["similar_artists"][row])
+        found = space.nearest(songs.at[row, "track_id"], k)
+    else:
+        embedded, vector = _file_song(space, file)
+        track_id, artist = embedded["track_id"], embedded["artist_id"]
+        theirs = set(embedded["similar_artists"])
+        rows = songs.index[songs["track_id"] == track_id]
+        described = song(rows[0]) if len(rows) else {
+            **{key: embedded[key] for key in ("track_id", "title", "artist_name")},
+            "genre": None}
+        query_song = {**described, "file": str(file), "in_subset": bool(len(rows))}
+        found = space.nearest(vector, k, exclude=track_id)
+    return {"query": {**query_song, "n_similar_artists": len(theirs)},
+            "method": method, "train_seed": space.seed, "metric": space.index.metric,
+            "search": space.index.kind, "k": k,
+            "neighbours": [{"rank": rank, **song(i), "distance": round(distance, 6),
+                            "similar_artist": similar["artist_id"][i] in theirs,
+                            "same_artist": similar["artist_id"][i] == artist}
+                           for rank, (i, distance) in enumerate(found["distance"].items(),
+                                                                start=1)]}
+
+
+def _check_song_file(file: Path) -> None:
+    if not file.is_file():
+        raise SongspaceError(f"--file {file}: no such file")
+    if file.suffix.lower() not in SONG_SUFFIXES:
+        raise SongspaceError(f"--file {file}: not an MSD song file (.h5); `songspace embed` "
+                             "reads directories and archives")
+
+
+def _file_song(space: Space, file: Path) -> tuple[pd.Series, np.ndarray]:
+    """The one song of an MSD song file, embedded: (its row of Embedded.songs, its vector)."""
+    embedded = space.embed(file)
+    if embedded.songs.empty:
+        skipped = embedded.skipped.iloc[0]
+        raise SongspaceError(f"--file {file}: {skipped['detail']} ({skipped['reason']})")
+    if len(embedded.songs) > 1:
+        raise SongspaceError(f"--file {file} holds {len(embedded.songs)} songs; "
+                             "`songspace embed` places each of them")
+    return embedded.songs.iloc[0], embedded.vectors[0]
 
 
 def render(result: dict) -> str:
     """The neighbours as a plain-text table."""
     query = result["query"]
+    about = query["genre"] or "no genre"
+    if "file" in query:
+        about = f"{query['file']}, {about if query['in_subset'] else 'not in the subset'}"
     lines = [f"{result['k']} nearest to \"{query['title']}\" by {query['artist_name']} "
-             f"({query['genre'] or 'no genre'}) in {methods.METHODS[result['method']]} space "
+             f"({about}) in {methods.METHODS[result['method']]} space "
              f"(seed {result['train_seed']}, {result['metric']}, {result['search']} search):"]
     rows = [(str(n["rank"]), SIMILAR_MARK if n["similar_artist"] else "", n["title"],
              n["artist_name"], n["genre"] or "-", f"{n['distance']:.3f}")
@@ -110,10 +154,26 @@ def render(result: dict) -> str:
     return "\n".join(lines)
 
 
+def embed(sources: list[Path], method: str, seed: int | None, out: Path) -> str:
+    """Write OUT and OUT.skipped.csv; the one-line summary. A progress bar only on a
+    terminal."""
+    space = load_space(".", method, seed)
+    written, skipped = write_embeddings(space, sources, out, progress=sys.stderr.isatty())
+    return (f"embed: {written} songs in {methods.METHODS[method]} space (seed {space.seed}, "
+            f"{space.latent_dim} dimensions) written to {out}; {len(skipped)} skipped, listed "
+            f"in {skipped_path(out)}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "similar" and (args.query is None) == (args.file is None):
+        parser.error("similar takes a QUERY or --file PATH (one of them)")
     try:
-        result = similar_songs(args.query, args.method, args.k)
+        if args.command == "embed":
+            print(embed(args.source, args.method, args.seed, args.output))
+            return 0
+        result = similar_songs(args.query, args.method, args.k, args.file)
     except SongspaceError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

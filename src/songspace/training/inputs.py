@@ -10,6 +10,7 @@ from pathlib import Path
 
 from songspace.errors import SongspaceError
 from songspace.features.store import load_sequences, load_stats, load_zscore
+from songspace.features.zscore import ZScore
 from songspace.io import read_json
 from songspace.text import load_tfidf
 
@@ -49,35 +50,48 @@ class Inputs:
         return tuple(a.shape[1:] for a in self.arrays)
 
 
-def stats_inputs(features_dir: str | Path = FEATURES) -> Inputs:
-    """(z-scored (N, 144) statistics,)."""
-    ids, raw = load_stats(features_dir)
+def stats_inputs(features_dir: str | Path = FEATURES, limit: int | None = None) -> Inputs:
+    """(z-scored (N, 144) statistics,); the first ``limit`` songs only when given."""
+    ids, raw = load_stats(features_dir, limit)
     return Inputs(ids, (load_zscore(features_dir).stats(raw),))
 
 
-def sequence_inputs(features_dir: str | Path = FEATURES) -> Inputs:
+def sequence_inputs(features_dir: str | Path = FEATURES, limit: int | None = None) -> Inputs:
     """(z-scored (N, 24, L) sequences with zero padding, true lengths (N,) int64); the
     ConvVAE's loss counts only the true steps, so those are its values per song."""
-    ids, raw, lengths = load_sequences(features_dir)
-    scaled = load_zscore(features_dir).sequences(raw, lengths)
-    lengths = np.asarray(lengths, dtype=np.int64)
+    ids, raw, lengths = load_sequences(features_dir, limit)
+    scaled, lengths = sequence_arrays(load_zscore(features_dir), raw, lengths)
     steps = np.minimum(lengths, scaled.shape[2])
     counted = float(scaled.shape[1] * steps.mean()) if len(steps) else 0.0
     return Inputs(ids, (scaled, lengths), counted)
 
 
+def sequence_arrays(zscore: ZScore, raw: np.ndarray, lengths: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The ConvVAE's inputs from raw (n, 24, L) sequences: z-scored, and lengths as int64."""
+    return zscore.sequences(raw, lengths), np.asarray(lengths, dtype=np.int64)
+
+
 def hybrid_inputs(features_dir: str | Path = FEATURES, text_dir: str | Path = TEXT,
-                  masked_genres: list[str] | None = None) -> Inputs:
+                  masked_genres: list[str] | None = None, limit: int | None = None) -> Inputs:
     """(z-scored statistics, dense TF-IDF float32); without the words of ``masked_genres``
     when given (model.hybrid.mask_genre_terms)."""
-    audio = stats_inputs(features_dir)
+    audio = stats_inputs(features_dir, limit)
     text_ids, matrix, vocabulary = load_tfidf(text_dir)
-    if text_ids != audio.track_ids:
+    if text_ids[:limit] != audio.track_ids:
         raise SongspaceError(f"{text_dir} and {features_dir} list different songs or orders; "
                              "rerun `dvc repro` so both come from the same subset")
+    return Inputs(audio.track_ids,
+                  (audio.arrays[0], text_array(matrix[:limit], vocabulary, masked_genres)))
+
+
+def text_array(matrix: sp.csr_matrix, vocabulary: list[str],
+               masked_genres: list[str] | None) -> np.ndarray:
+    """The HybridVAE's text input: TF-IDF rows, dense float32, without the words of
+    ``masked_genres`` when given."""
     if masked_genres:
-        matrix, vocabulary = mask_genre_terms(matrix, vocabulary, masked_genres)
-    return Inputs(audio.track_ids, (audio.arrays[0], matrix.toarray().astype(np.float32)))
+        matrix, _ = mask_genre_terms(matrix, vocabulary, masked_genres)
+    return matrix.toarray().astype(np.float32)
 
 
 def load_genres(path: str | Path = CLASSES) -> list[str]:
