@@ -50,8 +50,22 @@ def rows_for(track_ids: list[str], wanted: list[str]) -> list[int]:
 
 
 def songspace(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """The command itself, in its own process."""
     return subprocess.run([sys.executable, "-m", "songspace.retrieval.cli", *args], cwd=cwd,
                           env=env(), capture_output=True, text=True)
+
+
+@pytest.fixture
+def command(monkeypatch, capsys):
+    """The command's main() run in this process (no second import of torch: faster), from
+    ``cwd``; answered as ``songspace`` answers."""
+    def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+        monkeypatch.chdir(cwd)
+        code = cli.main(list(args))
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, captured.out, captured.err)
+
+    return run
 
 
 def one_line_error(result: subprocess.CompletedProcess) -> str:
@@ -120,12 +134,11 @@ def test_embed_command_writes_vectors_and_the_skipped_list(tiny_project, tmp_pat
     assert skipped.empty and list(skipped.columns) == catalog.SKIPPED_COLUMNS
 
 
-def test_progress_bar_on_a_terminal(tiny_project, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tiny_project)
+def test_progress_bar_on_a_terminal(tiny_project, tmp_path, monkeypatch, command):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    assert cli.main(["embed", str(SYNTHETIC), "--method", "raw",
-                     "-o", str(tmp_path / "raw.parquet")]) == 0
-    assert f"{N_SOURCE}/{N_SOURCE}" in capsys.readouterr().err
+    result = command(tiny_project, "embed", str(SYNTHETIC), "--method", "raw",
+                     "-o", str(tmp_path / "raw.parquet"))
+    assert result.returncode == 0 and f"{N_SOURCE}/{N_SOURCE}" in result.stderr
 
 
 # --- every source data.source takes -------------------------------------------------------
@@ -159,12 +172,12 @@ def test_real_and_aggregate_files_get_neighbours(tiny_project, shared_msd):
 
 # --- similar songs from a file ------------------------------------------------------------
 
-def test_a_file_outside_the_subset_gets_neighbours(tiny_project):
+def test_a_file_outside_the_subset_gets_neighbours(tiny_project, command):
     chosen = set(subset_ids(tiny_project))
     outside = next(p for p in sorted((tiny_project / SYNTHETIC).rglob("*.h5"))
                    if p.stem not in chosen)
-    result = songspace(tiny_project, "similar", "--file", str(outside), "--method", "ae",
-                       "-k", "5", "--json")
+    result = command(tiny_project, "similar", "--file", str(outside), "--method", "ae",
+                     "-k", "5", "--json")
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
     assert output["query"]["track_id"] == outside.stem and not output["query"]["in_subset"]
@@ -172,16 +185,16 @@ def test_a_file_outside_the_subset_gets_neighbours(tiny_project):
     assert len(neighbours) == 5 and {n["track_id"] for n in neighbours} <= chosen
     distances = [n["distance"] for n in neighbours]
     assert distances == sorted(distances) and distances[0] > 0
-    text = songspace(tiny_project, "similar", "--file", str(outside), "--method", "ae")
+    text = command(tiny_project, "similar", "--file", str(outside), "--method", "ae")
     assert text.returncode == 0 and "not in the subset" in text.stdout
 
 
-def test_a_subset_songs_file_answers_as_the_subset_song(tiny_project):
+def test_a_subset_songs_file_answers_as_the_subset_song(tiny_project, command):
     track_id = subset_ids(tiny_project)[7]
     path = next((tiny_project / SYNTHETIC).rglob(f"{track_id}.h5"))
-    by_file = songspace(tiny_project, "similar", "--file", str(path), "--method", "text",
-                        "--json")
-    by_id = songspace(tiny_project, "similar", track_id, "--method", "text", "--json")
+    by_file = command(tiny_project, "similar", "--file", str(path), "--method", "text",
+                      "--json")
+    by_id = command(tiny_project, "similar", track_id, "--method", "text", "--json")
     assert by_file.returncode == 0 and by_id.returncode == 0, by_file.stderr + by_id.stderr
     from_file, from_id = json.loads(by_file.stdout), json.loads(by_id.stdout)
     assert from_file["neighbours"] == from_id["neighbours"]
@@ -192,11 +205,11 @@ def test_a_subset_songs_file_answers_as_the_subset_song(tiny_project):
 # --- skipped songs ------------------------------------------------------------------------
 
 def test_skipped_songs_are_listed_with_the_subset_stages_reasons(tiny_project, shared_msd,
-                                                                tmp_path):
+                                                                tmp_path, command):
     make_odd_files(shared_msd / "tracks", tmp_path / "odd")
     out = tmp_path / "odd.parquet"
-    result = songspace(tiny_project, "embed", str(tmp_path / "odd"), "--method", "pca",
-                       "-o", str(out))
+    result = command(tiny_project, "embed", str(tmp_path / "odd"), "--method", "pca",
+                     "-o", str(out))
     assert result.returncode == 0, result.stderr
     skipped = pd.read_csv(tmp_path / "odd.skipped.csv", keep_default_na=False)
     scan = catalog.scan(tmp_path / "odd", min_segments=3, workers=1, batch_size=4,
@@ -232,8 +245,13 @@ def files(tiny_project, tmp_path) -> Path:
     return folder
 
 
-def _embed(project: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
-    return songspace(project, "embed", str(project.parent / "files"), *args, "-o", str(out))
+@pytest.fixture
+def embed(command):
+    """`songspace embed FILES ARGS -o OUT` in a project copy, FILES beside it."""
+    def run(project: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
+        return command(project, "embed", str(project.parent / "files"), *args, "-o", str(out))
+
+    return run
 
 
 def _nothing_written(folder: Path) -> None:
@@ -243,25 +261,27 @@ def _nothing_written(folder: Path) -> None:
 @pytest.mark.parametrize("missing, method", [("models/ae", "ae"),
                                              ("data/latents/conv_vae", "conv_vae"),
                                              ("models/text", "text")])
-def test_a_method_not_trained_yet_names_its_stage(project, files, tmp_path, missing, method):
+def test_a_method_not_trained_yet_names_its_stage(project, files, tmp_path, missing, method,
+                                                  embed):
     shutil.rmtree(project / missing)
-    error = one_line_error(_embed(project, tmp_path / "out" / "x.parquet", "--method", method))
+    error = one_line_error(embed(project, tmp_path / "out" / "x.parquet", "--method", method))
     assert f"`dvc repro train_{method}`" in error
     _nothing_written(tmp_path / "out")
 
 
-def test_a_changed_seq_len_is_refused(project, files, tmp_path):
+def test_a_changed_seq_len_is_refused(project, files, tmp_path, embed):
     params = yaml.safe_load((project / "params.yaml").read_text())
     params["features"]["seq_len"] = 50
     (project / "params.yaml").write_text(yaml.safe_dump(params))
-    error = one_line_error(_embed(project, tmp_path / "out" / "x.parquet",
+    error = one_line_error(embed(project, tmp_path / "out" / "x.parquet",
                                   "--method", "conv_vae"))
     assert "features.seq_len = 50" in error and "`dvc repro train_conv_vae`" in error
     _nothing_written(tmp_path / "out")
 
 
 @pytest.mark.parametrize("method", ["hybrid_vae", "text"])
-def test_a_vocabulary_changed_since_training_is_refused(project, files, tmp_path, method):
+def test_a_vocabulary_changed_since_training_is_refused(project, files, tmp_path, method,
+                                                        embed):
     """The tfidf stage reran with other words (here: the same words in another order)."""
     text = project / inputs.TEXT
     ids, matrix, vocabulary = inputs.load_tfidf(text)
@@ -272,35 +292,35 @@ def test_a_vocabulary_changed_since_training_is_refused(project, files, tmp_path
     np.savez(text / "tfidf.npz", **{**stored, "data": shuffled.data, "indices": shuffled.indices,
                                     "indptr": shuffled.indptr, "idf": stored["idf"][order]})
     (text / "tfidf_vocabulary.json").write_text(json.dumps([vocabulary[i] for i in order]))
-    error = one_line_error(_embed(project, tmp_path / "out" / "x.parquet", "--method", method))
+    error = one_line_error(embed(project, tmp_path / "out" / "x.parquet", "--method", method))
     assert "no longer matches" in error and f"`dvc repro train_{method}`" in error
     _nothing_written(tmp_path / "out")
 
 
-def test_unreadable_files_are_one_line(project, tmp_path):
+def test_unreadable_files_are_one_line(project, tmp_path, embed, command):
     garbage = tmp_path / "files" / "TRGARBAGE.h5"
     garbage.parent.mkdir()
     garbage.write_bytes(b"not an HDF5 file\n" * 100)
     out = tmp_path / "out" / "x.parquet"
-    error = one_line_error(_embed(project, out, "--method", "ae"))
+    error = one_line_error(embed(project, out, "--method", "ae"))
     assert "no song" in error and "1 unreadable" in error and "not a readable MSD HDF5" in error
     _nothing_written(tmp_path / "out")
     error = one_line_error(songspace(project, "similar", "--file", str(garbage)))
     assert "TRGARBAGE.h5" in error and "not a readable MSD HDF5 file" in error
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
-    error = one_line_error(songspace(project, "embed", str(notes), "-o", str(out)))
+    error = one_line_error(command(project, "embed", str(notes), "-o", str(out)))
     assert "neither a directory, an .h5 file nor a .tar.gz" in error
-    error = one_line_error(songspace(project, "similar", "--file", str(notes)))
+    error = one_line_error(command(project, "similar", "--file", str(notes)))
     assert "not an MSD song file" in error
     _nothing_written(tmp_path / "out")
 
 
-def test_an_output_that_cannot_be_written_is_one_line(project, files, tmp_path):
+def test_an_output_that_cannot_be_written_is_one_line(project, files, tmp_path, embed):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
-    error = one_line_error(_embed(project, blocker / "x.parquet", "--method", "ae"))
+    error = one_line_error(embed(project, blocker / "x.parquet", "--method", "ae"))
     assert "cannot be written" in error
-    error = one_line_error(_embed(project, files, "--method", "ae"))
+    error = one_line_error(embed(project, files, "--method", "ae"))
     assert "is a directory" in error
     assert sorted(p.name for p in files.iterdir()) == sorted(p.name for p in files.glob("*.h5"))
