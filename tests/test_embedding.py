@@ -10,7 +10,7 @@ import sys
 import tarfile
 from pathlib import Path
 
-from songspace import catalog
+from songspace import catalog, kernels
 from songspace.evaluation import methods
 from songspace.features.store import load_zscore
 from songspace.models.registry import NEURAL
@@ -115,6 +115,13 @@ def test_masked_genre_words_give_the_training_text_input(tiny_project):
     assert arrays[1].shape[1] < len(load_vocabulary(text))  # genre words were removed
     for mine, theirs in zip(arrays, trained_on.arrays, strict=True):
         np.testing.assert_array_equal(mine, theirs)
+
+
+def test_numpy_imported_before_songspace_is_a_warning_not_an_error(tiny_project, monkeypatch):
+    monkeypatch.setattr(kernels, "loaded_too_early", ["numpy"])
+    with pytest.warns(UserWarning, match="numpy imported before songspace"):
+        space = load_space(tiny_project, "pca")
+    assert space.latents.shape == (200, 16)
 
 
 def test_embed_command_writes_vectors_and_the_skipped_list(tiny_project, tmp_path):

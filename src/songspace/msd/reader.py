@@ -82,17 +82,17 @@ def source_kind(source: Path, name: str = "data.source") -> str:
     called it, for the message."""
     if source.is_dir():
         return "dir"
-    lowered = source.name.lower()
-    if lowered.endswith((".tar.gz", ".tgz", ".tar")):
+    if source.name.lower().endswith((".tar.gz", ".tgz", ".tar")):
         return "tar"
-    if lowered.endswith((".h5", ".hdf5")):
+    if is_h5_name(source.name):
         return "h5"
     raise SongspaceError(
         f"{name} = {str(source)!r} is neither a directory, an .h5 file nor a .tar.gz "
         "archive; point it at one of those")
 
 
-def _is_h5_name(name: str) -> bool:
+def is_h5_name(name: str) -> bool:
+    """Whether a file name is an MSD song file's (.h5, .hdf5)."""
     return name.lower().endswith((".h5", ".hdf5"))
 
 
@@ -104,7 +104,7 @@ def iter_h5_files(directory: Path) -> Iterator[Path]:
     for entry in entries:
         if entry.is_dir() and not entry.is_symlink():
             yield from iter_h5_files(Path(entry.path))
-        elif _is_h5_name(entry.name) and entry.is_file():
+        elif is_h5_name(entry.name) and entry.is_file():
             yield Path(entry.path)
 
 
@@ -114,7 +114,7 @@ def list_h5_files(directory: Path) -> list[Path]:
 
 
 def _is_song_member(member: tarfile.TarInfo) -> bool:
-    return member.isfile() and _is_h5_name(member.name)
+    return member.isfile() and is_h5_name(member.name)
 
 
 def iter_tar_payloads(archive: Path, wanted: set[str] | None = None,

@@ -21,6 +21,7 @@ from songspace.errors import SongspaceError
 from songspace.evaluation import methods
 from songspace.evaluation.data import load_labels, load_songs
 from songspace.features.similar import load_similar
+from songspace.msd.reader import is_h5_name
 from songspace.retrieval.query import find_song
 from songspace.space import Space, load_space
 from songspace.space.output import skipped_path, write_embeddings
@@ -30,7 +31,6 @@ import pandas as pd
 
 FEATURES_DIR = Path("data/features")
 SIMILAR_MARK = "*"
-SONG_SUFFIXES = (".h5", ".hdf5")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,7 +114,7 @@ def similar_songs(query: str | None, method: str, k: int | None,
 def _check_song_file(file: Path) -> None:
     if not file.is_file():
         raise SongspaceError(f"--file {file}: no such file")
-    if file.suffix.lower() not in SONG_SUFFIXES:
+    if not is_h5_name(file.name):
         raise SongspaceError(f"--file {file}: not an MSD song file (.h5); `songspace embed` "
                              "reads directories and archives")
 

@@ -83,7 +83,7 @@ def load_encoder(project: Path, method: str, seed: int, params: dict,
                  stored_latents: np.ndarray) -> Encoder:
     """The trained encoder of ``method`` (seed ``seed``) in ``project``, checked against the
     first subset songs' ``stored_latents``."""
-    model_file = model_path(project, method, seed)
+    model_file = _model_file(project, method, seed)
     if model_file is not None and not model_file.exists():
         raise SongspaceError(f"{model_file} not found: {method} is not trained yet; run "
                              f"`dvc repro train_{method}`")
@@ -102,7 +102,7 @@ def load_encoder(project: Path, method: str, seed: int, params: dict,
     return encoder
 
 
-def model_path(project: Path, method: str, seed: int) -> Path | None:
+def _model_file(project: Path, method: str, seed: int) -> Path | None:
     """The file a train stage saved ``method``'s model in (None for the raw statistics)."""
     if method not in READS:
         raise SongspaceError(f"unknown method {method!r}; known: {', '.join(READS)}")
@@ -177,6 +177,6 @@ def _check(encoder: Encoder, stored: Arrays, expected: np.ndarray, method: str,
             f"trained on (data/features, data/text changed since); run "
             f"`dvc repro train_{method}`")
     if not np.array_equal(got, expected):
-        warnings.warn(f"{method} latents differ from the stored ones in the last bits on this "
-                      "machine (CPU kernels not pinned: see songspace/kernels.py)",
+        warnings.warn(f"{method} latents differ from the stored ones in the last bits here "
+                      "(stored from a GPU, or CPU kernels not pinned: see songspace/kernels.py)",
                       stacklevel=3)

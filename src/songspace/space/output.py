@@ -29,6 +29,8 @@ class EmbeddingWriter(ParquetRows):
         super().__init__(path.parent)
 
     def add(self, part: Embedded) -> None:
+        if part.songs.empty:
+            return
         vectors = np.ascontiguousarray(part.vectors, dtype=np.float32)
         columns = [pa.array(part.songs[name].tolist(), pa.string()) for name in OUTPUT_COLUMNS]
         vector = pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)),
@@ -54,7 +56,7 @@ def check_writable(out: Path) -> None:
         raise SongspaceError(f"-o {out} cannot be written ({error.strerror or error})") from None
 
 
-def write_skipped(out: Path, skipped) -> None:
+def write_skipped(out: Path, skipped: pd.DataFrame) -> None:
     with atomic_path(skipped_path(out)) as tmp:
         skipped.to_csv(tmp, index=False)
 

@@ -154,10 +154,9 @@ def load_space(project: str | Path = ".", method: str = "hybrid_vae",
     """The trained ``method`` space of the project at ``project`` (after `dvc repro`), for
     training seed ``seed`` (default: the first of train.seeds; the baselines have one)."""
     if kernels.loaded_too_early:
-        warnings.warn(f"{', '.join(kernels.loaded_too_early)} imported before songspace: "
-                      "their CPU kernels are not pinned, so embedded latents may differ in "
-                      "the last bits from the stored ones; import songspace first",
-                      stacklevel=2)
+        warnings.warn(f"{', '.join(kernels.loaded_too_early)} imported before songspace, so "
+                      "the CPU kernels are not pinned: embedded latents may differ in the last "
+                      "bits from the stored ones; import songspace first", stacklevel=2)
     project = Path(project)
     params = load_params(project / PARAMS_FILE)
     if method not in methods.METHODS:
