@@ -5,10 +5,12 @@ with its reason: nothing is dropped silently.
 """
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from songspace.errors import SongspaceError
+from songspace.io import atomic_path, write_json
 from songspace.msd.quality import BadSong, clean_song
 from songspace.msd.reader import BadFile, FilePayload, Song, iter_payloads, read_songs
 from songspace.parallel import map_batches
@@ -30,6 +32,23 @@ class Catalog:
     n_found: int             # songs found, plus one per file that could not be read at all
 
 
+def song_record(song: Song, location: str, index: int, min_segments: int
+                ) -> tuple[dict, Song | None]:
+    """What the scan lists of one song (where it is, its names, and its segment count after
+    the odd-song rule, or the reason it is skipped) and the cleaned song (None if skipped)."""
+    record = {"source_file": location, "index_in_file": index, "track_id": song.track_id,
+              "title": song.title, "artist_name": song.artist_name}
+    try:
+        cleaned, dropped = clean_song(song, min_segments)
+    except BadSong as error:
+        record.update(reason=error.kind, detail=str(error))
+        return record, None
+    record["n_segments"] = len(cleaned.timbre)
+    if dropped:
+        record["dropped_segments"] = dropped
+    return record, cleaned
+
+
 def sort_songs(payload: FilePayload, min_segments: int, with_terms: bool = False
                ) -> list[tuple[dict, Song | None]]:
     """Each song of a file as (its record, the cleaned song), or (a record with the reason it
@@ -39,22 +58,8 @@ def sort_songs(payload: FilePayload, min_segments: int, with_terms: bool = False
     except BadFile as error:
         return [({"source_file": payload.location, "index_in_file": -1, "track_id": "",
                   "reason": error.kind, "detail": str(error)}, None)]
-    sorted_songs = []
-    for index, song in enumerate(songs):
-        record = {"source_file": payload.location, "index_in_file": index,
-                  "track_id": song.track_id, "title": song.title,
-                  "artist_name": song.artist_name}
-        try:
-            cleaned, dropped = clean_song(song, min_segments)
-        except BadSong as error:
-            record.update(reason=error.kind, detail=str(error))
-            cleaned = None
-        else:
-            record["n_segments"] = len(cleaned.timbre)
-            if dropped:
-                record["dropped_segments"] = dropped
-        sorted_songs.append((record, cleaned))
-    return sorted_songs
+    return [song_record(song, payload.location, index, min_segments)
+            for index, song in enumerate(songs)]
 
 
 def _scan_file(payload: FilePayload, min_segments: int) -> list[dict]:
@@ -71,9 +76,15 @@ def scan(source: Path, *, min_segments: int, workers: int, batch_size: int,
     scan_batch = functools.partial(_scan_batch, min_segments=min_segments)
     results = map_batches(scan_batch, iter_payloads(source), batch_size=batch_size,
                           workers=workers, engine=engine, scheduler=scheduler)
+    return collect(results, source, progress)
+
+
+def collect(file_records: Iterable[list[dict]], source: Path, progress: bool = True) -> Catalog:
+    """The catalogue from each file's song records, in source order: a track id seen again
+    is skipped as a duplicate (kept where first seen)."""
     good, skipped, seen = [], [], {}
     n_files = 0
-    for records in tqdm(results, desc="scan", unit="file", disable=not progress):
+    for records in tqdm(file_records, desc="scan", unit="file", disable=not progress):
         n_files += 1
         for record in records:
             if "reason" in record:
@@ -90,6 +101,20 @@ def scan(source: Path, *, min_segments: int, workers: int, batch_size: int,
     songs = pd.DataFrame(good, columns=SONG_COLUMNS)
     skipped_frame = pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
     return Catalog(songs, skipped_frame, n_files, len(good) + len(skipped))
+
+
+def publish(found: Catalog, params: dict, out_dir: Path, metrics: Path) -> pd.DataFrame:
+    """The subset stage's outputs from a catalogue: skipped.csv, then (unless too much of the
+    source is unusable) the task's songs.csv and the counts in ``metrics``; the chosen songs."""
+    data = params["data"]
+    with atomic_path(out_dir / "skipped.csv") as tmp:
+        found.skipped.to_csv(tmp, index=False)
+    check_bad_fraction(found, data["max_bad_fraction"], data["source"])
+    chosen = choose(found.songs, data["task"], data["task_sizes"], params["seed"])
+    with atomic_path(out_dir / "songs.csv") as tmp:
+        chosen.to_csv(tmp, index=False)
+    write_json(metrics, summary(found, chosen, data["task"]))
+    return chosen
 
 
 def check_bad_fraction(catalog: Catalog, max_bad_fraction: float, source: str) -> None:

@@ -6,7 +6,7 @@ memory stays flat whatever the number of songs.
 """
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,24 @@ def song_features(song: Song, seq_len: int) -> tuple[np.ndarray, np.ndarray, int
     return song_moments(segments), *song_sequence(segments, seq_len)
 
 
+def feature_row(song: Song, seq_len: int, min_segments: int, where: str) -> tuple:
+    """One song's row for the writer: (track_id, 144 moments, (24, L) sequence, true length,
+    its terms, its artist and similar artists). Shared by extraction from files and by the
+    synthetic source's features written without files (features/synthetic.py)."""
+    try:
+        song, _ = clean_song(song, min_segments)
+    except BadSong as error:
+        raise SongspaceError(f"{where}: {song.track_id}: {error}; the subset stage kept it "
+                             "under other settings, run `dvc repro` again") from None
+    moments, sequence, length = song_features(song, seq_len)
+    if not np.isfinite(moments).all():
+        raise SongspaceError(f"{where}: {song.track_id} gives non-finite features; report "
+                             "this file, it passed the odd-song checks")
+    return (song.track_id, moments, sequence, length,
+            (song.terms, song.terms_weight, song.terms_freq),
+            (song.artist_id, song.similar_artists))
+
+
 def _extract_file(task: FileTask, seq_len: int, min_segments: int) -> list[tuple]:
     where = task.payload.location
     try:
@@ -60,18 +78,7 @@ def _extract_file(task: FileTask, seq_len: int, min_segments: int) -> list[tuple
         if song.track_id != expected:
             raise SongspaceError(f"{where}: expected {expected}, found {song.track_id}; the "
                                  "source changed since the subset stage, run `dvc repro` again")
-        try:
-            song, _ = clean_song(song, min_segments)
-        except BadSong as error:
-            raise SongspaceError(f"{where}: {song.track_id}: {error}; the subset stage kept it "
-                                 "under other settings, run `dvc repro` again") from None
-        moments, sequence, length = song_features(song, seq_len)
-        if not np.isfinite(moments).all():
-            raise SongspaceError(f"{where}: {song.track_id} gives non-finite features; report "
-                                 "this file, it passed the odd-song checks")
-        rows.append((song.track_id, moments, sequence, length,
-                     (song.terms, song.terms_weight, song.terms_freq),
-                     (song.artist_id, song.similar_artists)))
+        rows.append(feature_row(song, seq_len, min_segments, where))
     return rows
 
 
@@ -112,13 +119,21 @@ def extract(songs: pd.DataFrame, out_dir: Path, *, seq_len: int, min_segments: i
                                       min_segments=min_segments)
     results = map_batches(extract_batch, file_tasks(songs), batch_size=batch_size,
                           workers=workers, engine=engine, scheduler=scheduler)
+    return write_features(results, list(songs["track_id"]), out_dir, seq_len=seq_len,
+                          progress=progress)
+
+
+def write_features(row_groups: Iterable[list[tuple]], track_ids: list[str], out_dir: Path, *,
+                   seq_len: int, progress: bool = True) -> ZScore:
+    """Write every output of the stage from groups of song_features rows arriving in the
+    order of ``track_ids``; the z-scoring is fitted on the way, in that order."""
     stats_moments, seq_moments = RunningMoments(), RunningMoments()
-    expected = iter(songs["track_id"])
-    with (FeatureWriter(out_dir, n_songs=len(songs), seq_len=seq_len) as writer,
+    expected = iter(track_ids)
+    with (FeatureWriter(out_dir, n_songs=len(track_ids), seq_len=seq_len) as writer,
           TermsWriter(out_dir) as terms, SimilarWriter(out_dir) as similar):
-        bar = tqdm(total=len(songs), desc="extract", unit="song", disable=not progress)
-        for file_rows in results:
-            for track_id, moments, sequence, length, song_terms, artist in file_rows:
+        bar = tqdm(total=len(track_ids), desc="extract", unit="song", disable=not progress)
+        for rows in row_groups:
+            for track_id, moments, sequence, length, song_terms, artist in rows:
                 if track_id != next(expected):
                     raise SongspaceError("feature rows came back out of order; report this bug")
                 writer.add(track_id, moments, sequence, length)
@@ -126,7 +141,7 @@ def extract(songs: pd.DataFrame, out_dir: Path, *, seq_len: int, min_segments: i
                 similar.add(track_id, *artist)
                 stats_moments.add(moments[None, :])
                 seq_moments.add(sequence[:, :length].T.astype(np.float64))
-            bar.update(len(file_rows))
+            bar.update(len(rows))
         bar.close()
         stats_mean, stats_std = stats_moments.mean_std()
         seq_mean, seq_std = seq_moments.mean_std()
