@@ -22,6 +22,7 @@ from songspace.training.loop import (
     split_indices,
     train_model,
 )
+from songspace.training.rows import as_rows
 from songspace.training.runs import train_neural, train_seeds
 
 import numpy as np
@@ -269,7 +270,7 @@ def test_train_stages_keep_the_output_contract(tiny_project):
         inputs = (hybrid_inputs(features, text) if name == "hybrid_vae"
                   else INPUTS[name](features))
         model = build_model(name, params, inputs.shapes)
-        batch = tuple(torch.as_tensor(a) for a in inputs.arrays)
+        batch = tuple(as_rows(a, "cpu") for a in inputs.arrays)
         for seed in params["train"]["seeds"]:
             saved = np.load(tiny_project / outputs.latent_path(name, seed), allow_pickle=False)
             assert saved.shape == (n_songs, model.latent_dim) and saved.dtype == np.float32

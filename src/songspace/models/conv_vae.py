@@ -138,13 +138,24 @@ class ConvVAE(SongModel):
     @torch.no_grad()
     def prepare(self, inputs: Batch) -> Batch:
         """(sequences relative to each song, lengths, each channel's sum and sum of squares
-        over the song's true steps): what the loss reads, fixed during training."""
+        over the song's true steps): what the loss reads, fixed during training. Computed
+        PREPARE_CHUNK songs at a time into arrays allocated once, so nothing beyond the
+        result is held whole (``x`` may be a row store that reads and z-scores each block)."""
         x, lengths = inputs
-        relative = torch.cat([relative_to_song(x[i:i + PREPARE_CHUNK],
-                                               lengths[i:i + PREPARE_CHUNK])
-                              for i in range(0, len(x), PREPARE_CHUNK)]) if len(x) else x
-        # relative is zero past each length, so plain sums cover the true steps only
-        return relative, lengths, relative.sum(2), relative.pow(2).sum(2)
+        if not len(x):
+            return x, lengths, x.sum(2), x.pow(2).sum(2)
+        relative = step_sums = square_sums = None
+        for i in range(0, len(x), PREPARE_CHUNK):
+            part = relative_to_song(x[i:i + PREPARE_CHUNK], lengths[i:i + PREPARE_CHUNK])
+            if relative is None:
+                relative = part.new_empty((len(x), *part.shape[1:]))
+                step_sums = part.new_empty((len(x), part.shape[1]))
+                square_sums = part.new_empty((len(x), part.shape[1]))
+            relative[i:i + len(part)] = part
+            # part is zero past each length, so plain sums cover the true steps only
+            step_sums[i:i + len(part)] = part.sum(2)
+            square_sums[i:i + len(part)] = part.pow(2).sum(2)
+        return relative, lengths, step_sums, square_sums
 
     def loss(self, batch: Batch) -> dict[str, Tensor]:
         relative, lengths, step_sums, square_sums = batch

@@ -7,15 +7,25 @@ them), so latents can be written in that order without an id join.
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from songspace.errors import SongspaceError
-from songspace.features.store import load_sequences, load_stats, load_zscore
+from songspace.features.store import (
+    count_songs,
+    iter_stats,
+    load_sequence_index,
+    load_sequences,
+    load_zscore,
+)
 from songspace.features.zscore import ZScore
 from songspace.io import read_json
 from songspace.text import load_tfidf
 
 import numpy as np
 import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    from songspace.training.rows import RowStore
 
 FEATURES = Path("data/features")
 TEXT = Path("data/text")
@@ -27,7 +37,7 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 @dataclass(frozen=True)
 class Inputs:
     track_ids: list[str]
-    arrays: tuple[np.ndarray, ...]
+    arrays: tuple["np.ndarray | RowStore", ...]
     # Values a model reconstructs per song where not every value counts (padded
     # sequences); None: every value of every float array.
     counted_values: float | None = None
@@ -51,16 +61,35 @@ class Inputs:
 
 
 def stats_inputs(features_dir: str | Path = FEATURES, limit: int | None = None) -> Inputs:
-    """(z-scored (N, 144) statistics,); the first ``limit`` songs only when given."""
-    ids, raw = load_stats(features_dir, limit)
-    return Inputs(ids, (load_zscore(features_dir).stats(raw),))
+    """(z-scored (N, 144) statistics,); the first ``limit`` songs only when given. Z-scored a
+    block of songs at a time into one float32 array: the raw float64 table is never held
+    whole (1.2 GB at 1,000,000 songs)."""
+    zscore = load_zscore(features_dir)
+    n_songs = count_songs(features_dir) if limit is None else min(limit,
+                                                                  count_songs(features_dir))
+    ids: list[str] = []
+    scaled = np.empty((n_songs, len(zscore.stats_mean)), np.float32)
+    for block_ids, values in iter_stats(features_dir, limit):
+        scaled[len(ids):len(ids) + len(block_ids)] = zscore.stats(values)
+        ids += block_ids
+    return Inputs(ids, (scaled,))
 
 
 def sequence_inputs(features_dir: str | Path = FEATURES, limit: int | None = None) -> Inputs:
     """(z-scored (N, 24, L) sequences with zero padding, true lengths (N,) int64); the
-    ConvVAE's loss counts only the true steps, so those are its values per song."""
-    ids, raw, lengths = load_sequences(features_dir, limit)
-    scaled, lengths = sequence_arrays(load_zscore(features_dir), raw, lengths)
+    ConvVAE's loss counts only the true steps, so those are its values per song. Every song's
+    sequences stay in sequences.h5, z-scored a block at a time as they are read
+    (training.rows.ZScoredSequences): 9.6 GB at 1,000,000 songs. The first ``limit`` songs,
+    when given (a few, to check a trained model: space/encoders.py), come as arrays."""
+    if limit is None:
+        from songspace.training.rows import ZScoredSequences  # torch: not for PCA/raw stages
+
+        ids, lengths, seq_len = load_sequence_index(features_dir)
+        lengths = np.asarray(lengths, dtype=np.int64)
+        scaled = ZScoredSequences(features_dir, load_zscore(features_dir), lengths, seq_len)
+    else:
+        ids, raw, lengths = load_sequences(features_dir, limit)
+        scaled, lengths = sequence_arrays(load_zscore(features_dir), raw, lengths)
     steps = np.minimum(lengths, scaled.shape[2])
     counted = float(scaled.shape[1] * steps.mean()) if len(steps) else 0.0
     return Inputs(ids, (scaled, lengths), counted)
@@ -74,24 +103,37 @@ def sequence_arrays(zscore: ZScore, raw: np.ndarray, lengths: np.ndarray
 
 def hybrid_inputs(features_dir: str | Path = FEATURES, text_dir: str | Path = TEXT,
                   masked_genres: list[str] | None = None, limit: int | None = None) -> Inputs:
-    """(z-scored statistics, dense TF-IDF float32); without the words of ``masked_genres``
-    when given (model.hybrid.mask_genre_terms)."""
+    """(z-scored statistics, TF-IDF); without the words of ``masked_genres`` when given
+    (model.hybrid.mask_genre_terms). Every song's TF-IDF stays sparse, handed out dense a
+    batch at a time (training.rows.SparseRows: dense, 4 GB at 1,000,000 songs); the first
+    ``limit`` songs' comes as a dense array."""
     audio = stats_inputs(features_dir, limit)
     text_ids, matrix, vocabulary = load_tfidf(text_dir)
     if text_ids[:limit] != audio.track_ids:
         raise SongspaceError(f"{text_dir} and {features_dir} list different songs or orders; "
                              "rerun `dvc repro` so both come from the same subset")
+    if limit is not None:
+        return Inputs(audio.track_ids,
+                      (audio.arrays[0], text_array(matrix[:limit], vocabulary, masked_genres)))
+    from songspace.training.rows import SparseRows  # torch: not for the PCA/raw stages
+
     return Inputs(audio.track_ids,
-                  (audio.arrays[0], text_array(matrix[:limit], vocabulary, masked_genres)))
+                  (audio.arrays[0], SparseRows(text_matrix(matrix, vocabulary, masked_genres))))
 
 
 def text_array(matrix: sp.csr_matrix, vocabulary: list[str],
                masked_genres: list[str] | None) -> np.ndarray:
     """The HybridVAE's text input: TF-IDF rows, dense float32, without the words of
     ``masked_genres`` when given."""
+    return text_matrix(matrix, vocabulary, masked_genres).toarray().astype(np.float32)
+
+
+def text_matrix(matrix: sp.csr_matrix, vocabulary: list[str],
+                masked_genres: list[str] | None) -> sp.csr_matrix:
+    """TF-IDF rows without the words of ``masked_genres`` when given."""
     if masked_genres:
         matrix, _ = mask_genre_terms(matrix, vocabulary, masked_genres)
-    return matrix.toarray().astype(np.float32)
+    return matrix
 
 
 def load_genres(path: str | Path = CLASSES) -> list[str]:

@@ -7,7 +7,9 @@ epoch. Adam is torch's fused kernel: the same update, one call per parameter ins
 dozen small ops, which is most of a step's time for models this small (Beta-VAE 2.7 ->
 2.0 ms a step on one core). With the same seed on CPU, two runs give bit-identical weights:
 the seed fixes the initial weights, the shuffling generator and the reparameterisation
-noise. A model's ``prepare`` runs once, before the first epoch, on every song.
+noise. A model's ``prepare`` runs once, before the first epoch, on every song (once per
+stage when the seeds share it: training/runs.py). Inputs may be row stores
+(training/rows.py) as well as tensors: a batch is ``inputs[rows]`` either way.
 """
 
 import math
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from songspace.errors import SongspaceError
 from songspace.models.base import SongModel
+from songspace.training.rows import as_rows
 
 import numpy as np
 import torch
@@ -87,14 +90,22 @@ def evaluate(model: SongModel, tensors: Sequence[torch.Tensor], rows: torch.Tens
     return {key: float(total) / len(rows) for key, total in sums.items()}
 
 
-def train_model(build: Callable[[], SongModel], arrays: Sequence[np.ndarray],
+def prepare(build: Callable[[], SongModel], arrays: Sequence, device: torch.device) -> tuple:
+    """What the model's loss reads (its ``prepare``), from every song's inputs: computed once
+    and shared by every training seed."""
+    return build().prepare(tuple(as_rows(a, device) for a in arrays))
+
+
+def train_model(build: Callable[[], SongModel], arrays: Sequence,
                 split: tuple[np.ndarray, np.ndarray], config: TrainConfig, seed: int,
-                log: Callable[[str], None] | None = None) -> TrainResult:
-    """Seed, build and train one model; return it at its best validation epoch."""
+                log: Callable[[str], None] | None = None, prepared: bool = False
+                ) -> TrainResult:
+    """Seed, build and train one model; return it at its best validation epoch. ``arrays``
+    are the model's inputs, or with ``prepared`` what ``prepare`` made of them."""
     device = resolve_device(config.device)
+    tensors = tuple(arrays) if prepared else prepare(build, arrays, device)
     torch.manual_seed(seed)
     model = build().to(device)
-    tensors = model.prepare(tuple(torch.as_tensor(a, device=device) for a in arrays))
     train_rows, val_rows = (torch.as_tensor(s, device=device) for s in split)
     shuffle = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr,
