@@ -9,7 +9,7 @@ from pathlib import Path
 
 from songspace.cli import run_stage
 from songspace.evaluation import methods
-from songspace.evaluation.data import load_labels, load_latents, load_songs
+from songspace.evaluation.data import load_labels, load_runs, load_songs
 from songspace.evaluation.evaluate import evaluate_method
 from songspace.evaluation.metrics import makeup
 from songspace.evaluation.pictures import cluster_makeup
@@ -27,8 +27,7 @@ def main() -> None:
     method = methods.method_from_args(sys.argv[1:])
     params = load_params()
     labels, genres, table = load_labels()
-    runs = [(s, load_latents(methods.latent_path(method, s), len(labels)))
-            for s in params["train"]["seeds"]]
+    runs = load_runs(method, params["train"]["seeds"], len(labels))
     artists = load_songs(table["track_id"].tolist())["artist_name"].to_numpy()
     result, assignments = evaluate_method(method, runs, labels, params["cluster"],
                                           params["seed"], artists)

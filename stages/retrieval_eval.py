@@ -10,8 +10,8 @@ from pathlib import Path
 
 from songspace.cli import run_stage
 from songspace.evaluation import methods
-from songspace.evaluation.data import load_labels, load_latents, load_songs
-from songspace.features.similar import load_similar
+from songspace.evaluation.data import load_labels, load_runs, load_songs
+from songspace.features.similar import read_similar
 from songspace.io import write_json
 from songspace.params import load_params
 from songspace.retrieval import index_files
@@ -28,10 +28,10 @@ def main() -> None:
     labels, _, table = load_labels()
     track_ids = table["track_id"].tolist()
     load_songs(track_ids)  # the subset's order must be the labels' (one-line error if not)
-    similar = load_similar(FEATURES_DIR, track_ids)
+    similar = read_similar(FEATURES_DIR, track_ids)
     facts = song_facts(similar["artist_id"], similar["similar_artists"], labels)
-    runs = [(s, load_latents(methods.latent_path(method, s), len(labels)))
-            for s in params["train"]["seeds"]]
+    del similar
+    runs = load_runs(method, params["train"]["seeds"], len(labels))
     result, index = evaluate_method(method, runs, facts, params["retrieval"], params["seed"])
     index_files.write(method, index, runs[0][0])
     write_json(METRICS_DIR / f"{method}.json", result)

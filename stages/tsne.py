@@ -34,6 +34,14 @@ def main() -> None:
     latents = load_latents(methods.latent_path(method, train_seed), len(labels))
     clusters = pd.read_csv(CLUSTERS_DIR / f"{method}.csv")[f"seed_{train_seed}"]
     metrics = read_json(METRICS_DIR / f"{method}.json")
+    n_songs = len(labels)
+    # Above tsne.max_songs a seeded sample is mapped (the same songs for every method): a map
+    # of every song would take hours at 1,000,000, and its scatter would open in no browser.
+    rows = methods.seeded_sample(np.arange(n_songs), params["tsne"]["max_songs"],
+                                 params["seed"], methods.TSNE_SAMPLE)
+    if rows is not None:
+        latents, labels, clusters = latents[rows], labels[rows], clusters.iloc[rows]
+        table, songs = table.iloc[rows], songs.iloc[rows]
 
     xy = embed(latents, params["tsne"]["perplexity"],
                methods.run_seed(params["seed"], train_seed, methods.TSNE),
@@ -43,16 +51,17 @@ def main() -> None:
     colours = palette(genres)
     points = pd.DataFrame({"x": xy[:, 0].round(4), "y": xy[:, 1].round(4), "genre": names,
                            "colour": [colours[name] for name in names],
-                           "cluster": clusters, "title": songs["title"],
-                           "artist_name": songs["artist_name"]})
+                           "cluster": clusters.to_numpy(), "title": songs["title"].to_numpy(),
+                           "artist_name": songs["artist_name"].to_numpy()})
     with atomic_path(PLOTS_DIR / f"{method}.csv") as tmp:
         points.to_csv(tmp, index=False)
     nmi = metrics["nmi"]
-    title = (f"{methods.METHODS[method]}: t-SNE of seed {train_seed} latents\n"
+    sampled = "" if rows is None else f" (a seeded sample of {len(rows):,} of {n_songs:,} songs)"
+    title = (f"{methods.METHODS[method]}: t-SNE of seed {train_seed} latents{sampled}\n"
              f"NMI {metrics['seeds'][f'seed_{train_seed}']['nmi']:.3f} "
              f"(mean over {metrics['n_seeds']} seeds {nmi['mean']:.3f} ± {nmi['std']:.3f})")
     tsne_scatter(PLOTS_DIR / f"{method}.png", xy, labels, genres, title)
-    print(f"tsne {method}: {len(xy)} songs mapped")
+    print(f"tsne {method}: {len(xy)} of {n_songs} songs mapped")
 
 
 if __name__ == "__main__":

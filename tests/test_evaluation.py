@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from songspace.errors import SongspaceError
-from songspace.evaluation import methods, pictures, report
+from songspace.evaluation import evaluate, methods, pictures, report
 from songspace.evaluation.baselines import majority, random_clusterings
 from songspace.evaluation.evaluate import evaluate_method, mean_std
 from songspace.evaluation.metrics import agreement, knn_probe, makeup, purity, silhouette
@@ -22,7 +22,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 GENRES = ["rock", "pop", "jazz", "metal"]
-CLUSTER = {"k": 4, "n_init": 3, "algorithm": "kmeans", "silhouette_max": 10000,
+CLUSTER = {"k": 4, "n_init": 3, "algorithm": "kmeans", "silhouette_max": 10000, "knn_max": 50000,
            "knn_neighbors": 5, "cv_folds": 3, "random_repeats": 5}
 
 
@@ -310,3 +310,64 @@ def test_artist_filter_removes_the_artist_effect():
     filtered = knn_probe(latents, labels, 3, 5, seed=0, artists=artists)
     assert unfiltered["knn_accuracy"] > 0.95
     assert filtered["knn_accuracy"] < 0.6
+
+
+# --- bounds: seeded samples above a size (issue 21), nothing changes below it -------------
+
+def test_seeded_sample_binds_only_above_its_size():
+    rows = np.arange(100) * 3
+    assert methods.seeded_sample(rows, 100, 42, methods.KNN_SAMPLE) is None
+    sample = methods.seeded_sample(rows, 40, 42, methods.KNN_SAMPLE)
+    assert len(sample) == 40 and set(sample) <= set(rows) and (np.diff(sample) > 0).all()
+    np.testing.assert_array_equal(sample, methods.seeded_sample(rows, 40, 42,
+                                                                methods.KNN_SAMPLE))
+    assert not np.array_equal(sample, methods.seeded_sample(rows, 40, 42,
+                                                            methods.TSNE_SAMPLE))
+
+
+def test_knn_probe_samples_labelled_songs_above_knn_max():
+    latents, labels = blobs()
+    runs = [(0, latents)]
+    n_labelled = int((labels >= 0).sum())
+    full, _ = evaluate_method("ae", runs, labels, {**CLUSTER, "knn_max": n_labelled}, seed=42)
+    assert full["knn_songs"] == n_labelled
+    bounded = {**CLUSTER, "knn_max": 60}
+    sampled, _ = evaluate_method("ae", runs, labels, bounded, seed=42)
+    assert sampled["knn_songs"] == 60
+    rows = evaluate.knn_rows(labels, 60, 42)
+    assert len(rows) == 60 and (labels[rows] >= 0).all()
+    probe = knn_probe(latents[rows], labels[rows], 5, 3,
+                      methods.run_seed(42, 0, methods.KNN))
+    assert sampled["seeds"]["seed_0"]["knn_accuracy_same_artist"] == probe["knn_accuracy"]
+    # the clustering figures still use every song
+    for name in ("nmi", "ari", "silhouette"):
+        assert sampled[name] == full[name]
+
+
+def test_tsne_maps_a_seeded_sample_above_max_songs(project, monkeypatch):
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["tsne"]["max_songs"] = 100
+    (project / "params.yaml").write_text(yaml.safe_dump(params))
+    run_stage_script("cluster_eval", "pca", monkeypatch=monkeypatch)
+    run_stage_script("tsne", "pca", monkeypatch=monkeypatch)
+    points = pd.read_csv(project / "plots/tsne/pca.csv", keep_default_na=False)
+    rows = methods.seeded_sample(np.arange(240), 100, params["seed"], methods.TSNE_SAMPLE)
+    assert len(points) == 100
+    assert points["title"].tolist() == [f"Song {i}" for i in rows]
+    clusters = pd.read_csv(project / "data/clusters/pca.csv")["seed_0"].to_numpy()
+    np.testing.assert_array_equal(points["cluster"], clusters[rows])
+
+
+def test_report_says_which_figures_were_sampled(project, monkeypatch):
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["cluster"].update(knn_max=80, silhouette_max=120)
+    params["retrieval"]["max_queries"] = 50
+    (project / "params.yaml").write_text(yaml.safe_dump(params))
+    for method in methods.METHODS:
+        run_stage_script("cluster_eval", method, monkeypatch=monkeypatch)
+        run_stage_script("retrieval_eval", method, monkeypatch=monkeypatch)
+    run_stage_script("report", monkeypatch=monkeypatch)
+    text = (project / "reports/results.md").read_text()
+    assert "seeded sample of 120 of the 240 songs per run (`cluster.silhouette_max`)" in text
+    assert "seeded sample of 80 of the" in text and "(`cluster.knn_max`)" in text
+    assert "seeded sample of 50 of the 240 songs as queries" in text

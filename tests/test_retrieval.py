@@ -24,7 +24,7 @@ from sklearn.neighbors import NearestNeighbors
 from conftest import env
 
 ROOT = Path(__file__).resolve().parents[1]
-RETRIEVAL = {"k": 5, "metric": "euclidean", "exact_max": 100000}
+RETRIEVAL = {"k": 5, "metric": "euclidean", "exact_max": 100000, "max_queries": 50000}
 
 
 # --- figures by hand ----------------------------------------------------------------------
@@ -236,3 +236,59 @@ def test_cli_above_exact_max_searches_the_stage_index(workspace, capsys):
     output = json.loads(capsys.readouterr().out)
     assert output["search"] == "approximate"
     assert [n["title"] for n in output["neighbours"]] == ["Soul Deep", "Sweet Home"]
+
+
+# --- bounds (issue 21): a seeded sample of queries, the HNSW index once --------------------
+
+def test_queries_are_a_seeded_sample_above_max_queries(planted):
+    latents, facts = planted
+    everyone, _ = evaluate_method("ae", [(0, latents)], facts, RETRIEVAL, 42)
+    assert everyone["query_songs"] == 3000
+    bounded = {**RETRIEVAL, "max_queries": 500}
+    sampled, index = evaluate_method("ae", [(0, latents)], facts, bounded, 42)
+    assert sampled["query_songs"] == 500 and index.kind == "exact"
+    assert sum(sampled["queries"].values()) <= 3 * 500
+    # the sample's figures are what every song's exact neighbours give on those songs
+    rows = methods.seeded_sample(np.arange(3000), 500, 42, methods.QUERY_SAMPLE)
+    exact = search.build(latents, "euclidean", exact_max=3000)
+    _, found = search.neighbours(exact, latents, 5)
+    for name, value in figures(facts, found[rows], rows).items():
+        assert sampled[name]["mean"] == pytest.approx(value, abs=1e-12)
+
+
+def test_above_exact_max_the_index_is_built_once_and_the_figures_stay_exact(planted):
+    latents, facts = planted
+    noisy = latents + np.random.default_rng(1).normal(scale=0.3, size=latents.shape)
+    runs = [(0, latents), (1, noisy)]
+    exact, _ = evaluate_method("ae", runs, facts, RETRIEVAL, 42)
+    approximate, index = evaluate_method("ae", runs, facts, {**RETRIEVAL, "exact_max": 1000},
+                                         42)
+    assert index.kind == "approximate" and index.n_songs == 3000
+    assert approximate == exact  # the figures read exact neighbours either way
+    rebuilt = search.build(latents, "euclidean", exact_max=1000)  # the first run's space
+    np.testing.assert_array_equal(index.search(latents[:50], 5)[1],
+                                  rebuilt.search(latents[:50], 5)[1])
+
+
+def test_random_neighbours_of_some_songs_avoid_those_songs():
+    rows = np.array([0, 7, 9])
+    drawn = search.random_neighbours(10, 200, np.random.default_rng(0), rows)
+    assert drawn.shape == (3, 200)
+    assert all(song not in row for song, row in zip(rows, drawn, strict=True))
+    whole = search.random_neighbours(10, 4, np.random.default_rng(3))
+    np.testing.assert_array_equal(
+        whole, search.random_neighbours(10, 4, np.random.default_rng(3), np.arange(10)))
+
+
+def test_song_facts_from_arrow_columns_equal_those_from_python_lists():
+    import pyarrow as pa
+
+    artists = ["a", "a", "b", "c", "d"]
+    lists = [["b", "x"], ["b", "x"], ["a"], [], ["b"]]
+    labels = np.array([0, 0, 1, -1, 1])
+    from_lists = song_facts(artists, lists, labels)
+    from_arrow = song_facts(pa.chunked_array([pa.array(artists[:2]), pa.array(artists[2:])]),
+                            pa.chunked_array([pa.array(lists, pa.list_(pa.string()))]), labels)
+    found = np.array([[1, 2], [0, 4], [0, 1], [4, 2], [2, 0]])
+    assert figures(from_lists, found) == figures(from_arrow, found)
+    np.testing.assert_array_equal(from_lists.similar_list, [0, 0, 1, -1, 2])

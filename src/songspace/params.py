@@ -132,14 +132,17 @@ SCHEMA: dict[str, Rule] = {
     "cluster.n_init": integer(1),
     "cluster.algorithm": one_of("kmeans", "minibatch"),
     "cluster.silhouette_max": integer(2),
+    "cluster.knn_max": integer(2),
     "cluster.knn_neighbors": integer(1),
     "cluster.cv_folds": integer(2),
     "cluster.random_repeats": integer(1),
     "tsne.perplexity": number(1),
+    "tsne.max_songs": integer(4),
     "tsne.threads": integer(1),
     "retrieval.k": integer(1),
     "retrieval.metric": one_of("euclidean", "cosine"),
     "retrieval.exact_max": integer(2),
+    "retrieval.max_queries": integer(1),
 }
 
 # Keys whose value is a mapping checked as a whole (its inner keys are free).

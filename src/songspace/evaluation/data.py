@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from songspace.errors import SongspaceError
+from songspace.evaluation import methods
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,20 @@ def load_latents(path: Path, n_songs: int) -> np.ndarray:
     if not np.isfinite(latents).all():
         raise SongspaceError(f"{path} holds NaN or infinite values; the training diverged")
     return latents.astype(np.float64)
+
+
+def load_runs(method: str, train_seeds: list[int], n_songs: int
+              ) -> list[tuple[int, np.ndarray]]:
+    """(train seed, latents) of each run of ``method``; a file several runs read (the
+    deterministic baselines) is loaded once and shared by them."""
+    loaded: dict[Path, np.ndarray] = {}
+    runs = []
+    for seed in train_seeds:
+        path = methods.latent_path(method, seed)
+        if path not in loaded:
+            loaded[path] = load_latents(path, n_songs)
+        runs.append((seed, loaded[path]))
+    return runs
 
 
 def load_songs(track_ids: list[str], path: Path = SONGS) -> pd.DataFrame:

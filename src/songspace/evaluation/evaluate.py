@@ -29,6 +29,18 @@ def mean_std(values: Sequence[float | None]) -> dict[str, float | None]:
 # evenly (9 tasks, 3 s at 5,500 songs) instead of taking two rounds of whole runs (4 s).
 PARTS = ("clusters", "knn_artist_filtered", "knn_same_artist")
 
+# What every part reads, set before the workers fork so they inherit it instead of each
+# task unpickling its latents (1M songs x 144 raw statistics: 1.2 GB a task).
+_SHARED: tuple | None = None
+
+
+def knn_rows(labels: np.ndarray, knn_max: int, seed: int) -> np.ndarray | None:
+    """The labelled songs the k-NN probe uses: a seeded sample of ``knn_max`` of them, the
+    same for every run and method, or None (all of them) when there are no more. Its folds
+    are quadratic in songs: one artist-filtered split of 1,000,000 songs took 258 s."""
+    return methods.seeded_sample(np.flatnonzero(labels >= 0), knn_max, seed,
+                                 methods.KNN_SAMPLE)
+
 
 def evaluate_part(part: str, latents: np.ndarray, labels: np.ndarray, params: dict, seed: int,
                   train_seed: int, artists: np.ndarray | None = None) -> dict:
@@ -36,9 +48,15 @@ def evaluate_part(part: str, latents: np.ndarray, labels: np.ndarray, params: di
     random-baseline values), or the k-NN probe with or without the artist filter.
 
     The probe is artist-filtered when ``artists`` is given; the unfiltered accuracy is kept
-    beside it (knn_accuracy_same_artist) to show how much the artist effect adds.
+    beside it (knn_accuracy_same_artist) to show how much the artist effect adds. Above
+    ``params["knn_max"]`` labelled songs it runs on a seeded sample of them (knn_rows).
     """
     knn_seed = methods.run_seed(seed, train_seed, methods.KNN)
+    if part in ("knn_artist_filtered", "knn_same_artist"):
+        rows = knn_rows(labels, params["knn_max"], seed)
+        if rows is not None:
+            latents, labels = latents[rows], labels[rows]
+            artists = None if artists is None else np.asarray(artists)[rows]
     if part == "knn_artist_filtered":
         return knn_probe(latents, labels, params["knn_neighbors"], params["cv_folds"],
                          knn_seed, artists)
@@ -68,11 +86,13 @@ def _join(parts: dict[str, dict]) -> tuple[dict, np.ndarray, dict[str, list[floa
     return scores, clusters, chance
 
 
-def _evaluate_parts_one_thread(jobs: list[tuple]) -> list[dict]:
+def _evaluate_parts_one_thread(jobs: list[tuple[str, int]]) -> list[dict]:
     # One thread: at thousands of songs x tens of dimensions, OpenMP/BLAS pools cost more
     # than they give (K-Means 2 s against 0.05 s on 2 shared cores); same results.
+    runs, labels, params, seed, artists = _SHARED
     with threadpool_limits(1):
-        return [evaluate_part(*args) for args in jobs]
+        return [evaluate_part(part, runs[run][1], labels, params, seed, runs[run][0], artists)
+                for part, run in jobs]
 
 
 def evaluate_method(method: str, runs: list[tuple[int, np.ndarray]], labels: np.ndarray,
@@ -83,14 +103,19 @@ def evaluate_method(method: str, runs: list[tuple[int, np.ndarray]], labels: np.
     ``runs`` pairs each training seed with the latents that run reads; ``params`` is
     params.yaml's ``cluster`` section.
     """
+    global _SHARED
     per_seed, assignments = {}, {}
     chance: dict[str, list[float]] = {name: [] for name in methods.LABEL_METRICS}
-    jobs = [(part, latents, labels, params, seed, train_seed, artists)
-            for train_seed, latents in runs for part in PARTS]
-    # the parts are independent: one task each, up to one process per core, the same figures
-    done = iter(map_batches(_evaluate_parts_one_thread, jobs, batch_size=1,
-                            workers=min(resolve_workers(0), len(jobs))))
-    results = [_join({part: next(done) for part in PARTS}) for _ in runs]
+    jobs = [(part, run) for run in range(len(runs)) for part in PARTS]
+    _SHARED = (runs, labels, params, seed, artists)
+    try:
+        # the parts are independent: one task each, up to one process per core, the same
+        # figures
+        done = iter(map_batches(_evaluate_parts_one_thread, jobs, batch_size=1,
+                                workers=min(resolve_workers(0), len(jobs))))
+        results = [_join({part: next(done) for part in PARTS}) for _ in runs]
+    finally:
+        _SHARED = None
     for (train_seed, _), (scores, clusters, run_chance) in zip(runs, results, strict=True):
         key = f"seed_{train_seed}"
         per_seed[key] = scores
@@ -108,6 +133,7 @@ def evaluate_method(method: str, runs: list[tuple[int, np.ndarray]], labels: np.
         "latent_dim": int(runs[0][1].shape[1]),
         "k": params["k"],
         "silhouette_songs": min(n_songs, params["silhouette_max"]),
+        "knn_songs": min(int((labels >= 0).sum()), params["knn_max"]),
         "spread": methods.spread_note(method),
         "knn_artist_filter": artists is not None,
         **{name: mean_std([run[name] for run in per_seed.values()]) for name in METRICS},

@@ -34,6 +34,10 @@ TEXT_INPUT = "hybrid_vae"  # reads artist_terms, the tags the genre labels come 
 # Independent random streams per run (np.random.SeedSequence keys), so changing one
 # use (say, the k-NN split) never shifts another (the K-Means initialisation).
 KMEANS, SILHOUETTE, KNN, RANDOM_BASELINE, TSNE = range(5)
+# Streams of the seeded samples that bound a figure's cost above a size (params
+# cluster.knn_max, tsne.max_songs, retrieval.max_queries): one sample per stream for every
+# run and method, so their figures stay comparable.
+KNN_SAMPLE, TSNE_SAMPLE, QUERY_SAMPLE = range(5, 8)
 
 # The figures that compare a clustering with the genres, each beside its random baseline.
 # Here, not in metrics.py, so the report reads them without importing scikit-learn (1.2 s).
@@ -63,6 +67,16 @@ def latent_path(method: str, train_seed: int, root: Path = LATENTS_DIR) -> Path:
 def run_seed(seed: int, train_seed: int, stream: int) -> int:
     """A 32-bit seed for one random choice of one run, derived from params ``seed``."""
     return int(np.random.SeedSequence([seed, train_seed, stream]).generate_state(1)[0])
+
+
+def seeded_sample(rows: np.ndarray, size: int, seed: int, stream: int) -> np.ndarray | None:
+    """``size`` of ``rows`` (row numbers) drawn from params ``seed`` and ``stream``, in their
+    order; None when there are no more than ``size``: the bound does not bind, and the figure
+    is computed on every row exactly as without it."""
+    if len(rows) <= size:
+        return None
+    rng = np.random.default_rng([seed, stream])
+    return np.sort(rng.choice(np.asarray(rows), size=size, replace=False))
 
 
 def spread_note(method: str) -> str:

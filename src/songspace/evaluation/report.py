@@ -126,6 +126,22 @@ def _against_baselines(results: dict[str, dict], facts: dict) -> list[str]:
     return lines or ["No baseline was evaluated, so no method is compared with one."]
 
 
+def _bounds_note(results: dict[str, dict]) -> list[str]:
+    """Where a figure was measured on a seeded sample (cluster.silhouette_max,
+    cluster.knn_max), one sentence each; nothing when every song was used."""
+    first = next(iter(results.values()))
+    notes = []
+    if first["silhouette_songs"] < first["n_songs"]:
+        notes.append(f"Silhouette is measured on a seeded sample of "
+                     f"{first['silhouette_songs']:,} of the {first['n_songs']:,} songs per run "
+                     "(`cluster.silhouette_max`).")
+    if first.get("knn_songs", first["n_labelled"]) < first["n_labelled"]:
+        notes.append(f"The k-NN probe runs on a seeded sample of {first['knn_songs']:,} of "
+                     f"the {first['n_labelled']:,} labelled songs, the same songs for every "
+                     "method and run (`cluster.knn_max`).")
+    return ["", " ".join(notes)] if notes else []
+
+
 def _hybrid_note(mask_genre_terms: bool) -> str:
     name = methods.METHODS[methods.TEXT_INPUT]
     text = (f"**{name} and the labels.** Besides audio, the {name} reads the TF-IDF of each "
@@ -158,6 +174,11 @@ def _similar_songs(retrieval: dict[str, dict] | None) -> list[str]:
         return []
     first = next(iter(retrieval.values()))
     k, queries = first["k"], first["queries"]
+    sampled = ""
+    if first.get("query_songs", first["n_songs"]) < first["n_songs"]:
+        sampled = (f" Measured on a seeded sample of {first['query_songs']:,} of the "
+                   f"{first['n_songs']:,} songs as queries, the same for every method and run "
+                   "(`retrieval.max_queries`); their neighbours are searched among all songs.")
     lines = ["## Similar songs", "",
              f"Each song's {k} nearest neighbours ({first['metric']}, itself excluded) in each "
              f"latent space, {first['search']} search; mean ± std over runs. *Similar-artist "
@@ -168,7 +189,7 @@ def _similar_songs(retrieval: dict[str, dict] | None) -> list[str]:
              f"at least 2 here). *Same-genre rate*: share of its derived genre "
              f"({queries['same_genre_rate']} labelled songs; unlabelled neighbours count as "
              "misses). Read each against *random neighbours*: the same number of songs drawn "
-             "at random.", "",
+             f"at random.{sampled}", "",
              f"| Method | {' | '.join(f'{title}@{k}' for _, title in RETRIEVAL)} |",
              "|---|" + "---:|" * len(RETRIEVAL)]
     for method, result in retrieval.items():
@@ -224,6 +245,7 @@ def render(results: dict[str, dict], genres: dict, facts: dict, mask_genre_terms
         "the stronger test of whether genre is there at all; compare it with the "
         "majority-class accuracy. Its folds are artist-filtered (no artist has songs on "
         "both sides), because songs by one artist share sound and tags.",
+        *_bounds_note(results),
         "",
         "## k-NN genre probe",
         "",

@@ -25,15 +25,20 @@ class SimilarWriter(ParquetRows):
                      "similar_artists": list(similar_artists)})
 
 
-def load_similar(features_dir: str | Path, track_ids: list[str] | None = None
-                 ) -> dict[str, list]:
-    """Columns of similar.parquet as Python lists; with ``track_ids``, checked to list the
-    same songs in the same order (the labels' and latents' order)."""
+def read_similar(features_dir: str | Path, track_ids: list[str] | None = None) -> pa.Table:
+    """similar.parquet as an Arrow table; with ``track_ids``, checked to list the same songs
+    in the same order (the labels' and latents' order)."""
     path = Path(features_dir) / SIMILAR_FILE
     if not path.exists():
         raise SongspaceError(f"{path} not found; run `dvc repro extract_features`")
-    columns = pq.read_table(path).to_pydict()
-    if track_ids is not None and columns["track_id"] != list(track_ids):
+    table = pq.read_table(path)
+    if track_ids is not None and table.column("track_id").to_pylist() != list(track_ids):
         raise SongspaceError(f"{path} and data/labels/genres.csv list different songs or "
                              "orders; rerun `dvc repro`")
-    return columns
+    return table
+
+
+def load_similar(features_dir: str | Path, track_ids: list[str] | None = None
+                 ) -> dict[str, list]:
+    """Columns of similar.parquet as Python lists (read_similar's checks)."""
+    return read_similar(features_dir, track_ids).to_pydict()

@@ -1,9 +1,12 @@
 """The retrieval figures: of each song's k neighbours, the share that are by an artist the
 MSD judges similar to its own, by its own artist, or of its own derived genre."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 FIGURES = ("similar_artist_rate", "same_artist_rate", "same_genre_rate")
 
@@ -19,27 +22,47 @@ class SongFacts:
     labels: np.ndarray       # derived genre, -1 unlabelled
 
 
-def song_facts(artist_ids: list[str], similar_artists: list[list[str]],
+def song_facts(artist_ids: Sequence[str] | pa.Array | pa.ChunkedArray,
+               similar_artists: Sequence[Sequence[str]] | pa.Array | pa.ChunkedArray,
                labels: np.ndarray) -> SongFacts:
     """Integer codes for artists and lists, so the figures are array lookups even at 1M songs.
-    Songs of one artist share one list in the MSD; each distinct list is stored once."""
-    codes: dict[str, int] = {}
-    artist = np.array([codes.setdefault(a, len(codes)) for a in artist_ids], dtype=np.int64)
-    lists: dict[tuple[str, ...], int] = {}
-    similar_list = np.full(len(artist_ids), -1, dtype=np.int64)
-    members: list[list[int]] = []
-    for song, ids in enumerate(similar_artists):
-        if len(ids) == 0:
-            continue
-        key = tuple(ids)
-        if key not in lists:
-            lists[key] = len(lists)
-            members.append([codes.setdefault(a, len(codes)) for a in ids])
-        similar_list[song] = lists[key]
-    n_codes = len(codes)
-    pairs = np.unique(np.array([lst * n_codes + code for lst, ids in
-                                enumerate(members) for code in ids], dtype=np.int64))
+    Songs of one artist share one list in the MSD; each distinct list is stored once.
+
+    Python lists or Arrow arrays (similar.parquet's columns as read): the ids are coded in
+    Arrow, since at 1,000,000 songs the lists hold 100,000,000 ids, 7 GB as Python strings.
+    """
+    artist_ids = _combined(artist_ids, pa.string())
+    lists = _combined(similar_artists, pa.list_(pa.string()))
+    n_songs = len(artist_ids)
+    coded = pc.dictionary_encode(pa.concat_arrays([artist_ids, pc.list_flatten(lists)]))
+    codes = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    artist, members = codes[:n_songs], codes[n_songs:]
+    ends = np.cumsum(pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False))
+    starts = ends - np.diff(ends, prepend=0)
+    # each distinct list (by its ids, in order) gets a code where first seen, in song order
+    distinct: dict[bytes, int] = {}
+    similar_list = np.full(n_songs, -1, dtype=np.int64)
+    first_song: list[int] = []
+    for song in np.flatnonzero(ends > starts).tolist():
+        key = members[starts[song]:ends[song]].tobytes()
+        if key not in distinct:
+            distinct[key] = len(first_song)
+            first_song.append(song)
+        similar_list[song] = distinct[key]
+    n_codes = len(coded.dictionary)
+    sizes = (ends - starts)[first_song]
+    picked = np.concatenate([np.arange(starts[f], ends[f]) for f in first_song]
+                            or [np.zeros(0, np.int64)])
+    pairs = np.unique(np.repeat(np.arange(len(first_song), dtype=np.int64), sizes) * n_codes
+                      + members[picked])
     return SongFacts(artist, similar_list, pairs, n_codes, np.asarray(labels, np.int64))
+
+
+def _combined(values, kind: pa.DataType) -> pa.Array:
+    """One Arrow array from Python values or a (chunked) Arrow array."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks else pa.array([], kind)
+    return values if isinstance(values, pa.Array) else pa.array(list(values), kind)
 
 
 def _sorted_contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -65,13 +88,17 @@ def queries(facts: SongFacts) -> dict[str, np.ndarray]:
             "same_genre_rate": facts.labels >= 0}
 
 
-def figures(facts: SongFacts, found: np.ndarray) -> dict[str, float | None]:
-    """The three rates for neighbour indices ``found`` (n_songs, k)."""
-    asked = queries(facts)
-    keys = facts.similar_list[:, None] * facts.n_codes + facts.artist[found]
-    similar = _sorted_contains(facts.similar_pairs, keys) & (facts.similar_list[:, None] >= 0)
-    same_artist = facts.artist[found] == facts.artist[:, None]
-    same_genre = facts.labels[found] == facts.labels[:, None]
+def figures(facts: SongFacts, found: np.ndarray, rows: np.ndarray | None = None
+            ) -> dict[str, float | None]:
+    """The three rates for neighbour indices ``found`` (queries, k) of the songs ``rows``
+    (every song when None)."""
+    at = slice(None) if rows is None else rows
+    asked = {name: mask[at] for name, mask in queries(facts).items()}
+    similar_list, artist, labels = facts.similar_list[at], facts.artist[at], facts.labels[at]
+    keys = similar_list[:, None] * facts.n_codes + facts.artist[found]
+    similar = _sorted_contains(facts.similar_pairs, keys) & (similar_list[:, None] >= 0)
+    same_artist = facts.artist[found] == artist[:, None]
+    same_genre = facts.labels[found] == labels[:, None]
     return {"similar_artist_rate": _rate(similar, asked["similar_artist_rate"]),
             "same_artist_rate": _rate(same_artist, asked["same_artist_rate"]),
             "same_genre_rate": _rate(same_genre, asked["same_genre_rate"])}

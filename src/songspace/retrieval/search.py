@@ -57,6 +57,22 @@ class Index:
 
         faiss.write_index(self._search, str(path))
 
+    def __getstate__(self) -> dict:
+        """Picklable (from a worker process): a faiss index travels as its serialised bytes."""
+        state = dict(self.__dict__)
+        if self.kind == "approximate":
+            import faiss
+
+            state["_search"] = faiss.serialize_index(self._search)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state["kind"] == "approximate":
+            import faiss
+
+            state["_search"] = faiss.deserialize_index(state["_search"])
+        self.__dict__.update(state)
+
 
 def build(latents: np.ndarray, metric: str, exact_max: int, threads: int = 1) -> Index:
     """Exact search up to ``exact_max`` songs, an HNSW index above.
@@ -89,24 +105,30 @@ def load(path: Path, metric: str) -> Index:
     return Index("approximate", metric, index.ntotal, index)
 
 
-def neighbours(index: Index, latents: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` nearest other songs of every song (itself excluded): (distances, indices)."""
+def neighbours(index: Index, latents: np.ndarray, k: int, rows: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest other songs of every song, or of the songs ``rows`` (each itself
+    excluded): (distances, indices), one row per query song."""
     n_songs = len(latents)
     if not 1 <= k < n_songs:
         raise SongspaceError(f"retrieval.k = {k} needs at least {k + 1} songs; "
                              f"there are {n_songs}")
-    distances, found = index.search(latents, k + 1)
+    queries = np.arange(n_songs) if rows is None else np.asarray(rows)
+    distances, found = index.search(latents if rows is None else latents[queries], k + 1)
     if (found < 0).any():
         raise SongspaceError("the approximate index returned fewer neighbours than asked; "
                              "raise retrieval.exact_max to search exactly")
-    own = found == np.arange(n_songs)[:, None]
+    own = found == queries[:, None]
     own[~own.any(axis=1), -1] = True  # itself not found (ties): drop the farthest instead
     keep = ~own
-    return distances[keep].reshape(n_songs, k), found[keep].reshape(n_songs, k)
+    return (distances[keep].reshape(len(queries), k), found[keep].reshape(len(queries), k))
 
 
-def random_neighbours(n_songs: int, k: int, rng: np.random.Generator) -> np.ndarray:
-    """``k`` songs per song drawn uniformly from the other songs (independently, so a song
-    may repeat): each slot has the chance figure's exact expectation."""
-    drawn = rng.integers(0, n_songs - 1, size=(n_songs, k))
-    return drawn + (drawn >= np.arange(n_songs)[:, None])
+def random_neighbours(n_songs: int, k: int, rng: np.random.Generator,
+                      rows: np.ndarray | None = None) -> np.ndarray:
+    """``k`` songs for every song (or each of ``rows``) drawn uniformly from the other songs
+    (independently, so a song may repeat): each slot has the chance figure's exact
+    expectation."""
+    queries = np.arange(n_songs) if rows is None else np.asarray(rows)
+    drawn = rng.integers(0, n_songs - 1, size=(len(queries), k))
+    return drawn + (drawn >= queries[:, None])
