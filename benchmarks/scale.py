@@ -1,7 +1,8 @@
-"""The pipeline on growing synthetic sources: seconds and peak memory per stage (issue 6).
+"""The pipeline on growing synthetic sources: seconds and peak memory per stage (issues 6, 21).
 
     python benchmarks/scale.py [--sizes 1000 5500 20000 50000] [--out reports/benchmarks.md]
                                [--quick | --train-seeds 0 --max-epochs 5] [--until STAGE]
+    python benchmarks/scale.py --features-only --sizes 1000000 [--scratch /big/disk]
 
 For each N, a scratch copy of the project (never the workspace) gets synthetic.n_songs = N
 and data.task = all, then every stage of dvc.yaml runs alone, in pipeline order
@@ -10,50 +11,105 @@ A no-op `dvc repro` closes each size. The growth ratio of a stage is
 time(N2) / time(N1) / (N2 / N1) from 5,500 (or the smallest size) to the largest: 1 is
 linear, and the target is <= 1.3; extraction's peak memory must stay flat (<= 1.2 x).
 
+--features-only (issue 21) skips the HDF5 files: `python -m songspace.features.synthetic`
+writes what synthesize, subset and extract_features would (the same bytes, by their code),
+then every later stage runs as above. Each size's figures are kept in
+reports/scale_features_only.json, so a size measured alone (1,000,000: hours) joins the
+sizes measured before; growth is read from 50,000 (--baseline) to each larger size, for
+training per epoch per seed, and every stage's peak memory must stay within 16 GiB. Training
+defaults to two epochs of the three seeds there, the second one timed (--max-epochs and
+--train-seeds change it); the full run's time on this machine is estimated from it.
+
 The stage list is read from dvc.yaml each run, so stages added later are covered with no
-change here. Disk: the synthetic source takes about 250 KB per song (12 GB at 50,000); put
-the scratch copy on a large disk with --scratch. --quick (one seed, 3 epochs) or
---train-seeds/--max-epochs shrink training alike at every size; the report says so.
+change here. Disk: the synthetic source takes about 250 KB per song (12 GB at 50,000); the
+features-only run about 13 KB per song (13 GB at 1,000,000); put the scratch copy on a large
+disk with --scratch. --quick (one seed, 3 epochs) or --train-seeds/--max-epochs shrink
+training alike at every size; the report says so.
 """
 
 import argparse
+import json
+import math
+import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, machine, make_project, pipeline_stages, timed_dvc, update_report, verdict
+from songspace.parallel import available_cores
+from songspace.scratch import merge_params
+
+import yaml
+from common import (
+    ROOT,
+    VENV_BIN,
+    dotted_overrides,
+    machine,
+    make_project,
+    pipeline_stages,
+    timed,
+    timed_dvc,
+    update_report,
+    verdict,
+)
 
 MAX_GROWTH = 1.3      # time growth allowed beyond linear, per stage
 MAX_MEMORY_GROWTH = 1.2
+MAX_STAGE_MB = 16 * 1024  # issue 21: every stage after extraction within 16 GiB
 FLAT_MEMORY_STAGE = "extract_features"
 NOOP = "no-op dvc repro"
+WRITTEN = ("synthesize", "subset", "extract_features")  # what --features-only writes itself
+WRITER = "features written directly"
+RESULTS = ROOT / "reports" / "scale_features_only.json"
+# "ae seed 0: best val loss 123.4 at epoch 2 of 2 (max_epochs), 12.3 s, the last epoch 4.10 s"
+# (training/runs.py)
+SEED_LINE = re.compile(r"^\w+ seed \d+: best val loss .*, the last epoch ([\d.]+) s$")
 
 
-def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | None) -> dict:
+def epoch_seconds(lines: list[tuple[float, str]]) -> list[float]:
+    """Seconds of each seed's last epoch, as its train stage reported it: the first epoch
+    also pays for the process's first optimizer step (torch imports its compiler then,
+    seconds), so run two epochs and read the second."""
+    found = [SEED_LINE.match(line) for _, line in lines]
+    return [float(m.group(1)) for m in found if m]
+
+
+def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | None,
+             features_only: bool = False) -> dict:
     """Seconds and peak MB of each stage at one size, plus the no-op repro."""
     params = {"synthetic": {"n_songs": n_songs}, "data": {"task": "all"}, **overrides}
-    seconds, peak_mb = {}, {}
+    seconds, peak_mb, largest_mb, epochs = {}, {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="songspace-scale-", dir=scratch) as tmp:
         project = make_project(Path(tmp) / "project", params)
         stages = pipeline_stages(project)
         if until:
             stages = stages[:stages.index(until) + 1]
-        for stage in stages:
-            result = timed_dvc(project, "repro", "--single-item", stage)
+        steps = [(stage, ["dvc", "repro", "--single-item", stage]) for stage in stages]
+        if features_only:
+            steps = [(WRITER, [str(VENV_BIN / "python"), "-m", "songspace.features.synthetic"])
+                     ] + [step for step in steps if step[0] not in WRITTEN]
+        for stage, command in steps:
+            result = (timed_dvc(project, *command[1:]) if command[0] == "dvc"
+                      else timed(project, command))
             if result.returncode != 0:
                 print(f"  N={n_songs}: {stage} FAILED ({result.returncode}); later stages "
                       f"skipped\n{result.output[-2000:]}", file=sys.stderr)
                 seconds[stage] = peak_mb[stage] = float("nan")
                 break
             seconds[stage], peak_mb[stage] = result.seconds, result.peak_mb
-            print(f"  N={n_songs:>6}  {stage:24s} {result.seconds:8.1f} s  "
-                  f"{result.peak_mb:7.0f} MB", flush=True)
+            largest_mb[stage] = result.largest_process_mb
+            if per_seed := epoch_seconds(result.lines):
+                epochs[stage] = per_seed
+            print(f"  N={n_songs:>7}  {stage:26s} {result.seconds:8.1f} s  "
+                  f"{result.peak_mb:7.0f} MB  (largest process {result.largest_process_mb:.0f})"
+                  + (f"  s/epoch/seed {per_seed}" if per_seed else ""), flush=True)
         else:
-            noop = timed_dvc(project, "repro", *([until] if until else []))
-            seconds[NOOP] = noop.seconds
-            print(f"  N={n_songs:>6}  {NOOP:24s} {noop.seconds:8.1f} s", flush=True)
-    return {"seconds": seconds, "peak_mb": peak_mb, "stages": stages}
+            if not features_only:  # a no-op repro would want the source's files
+                noop = timed_dvc(project, "repro", *([until] if until else []))
+                seconds[NOOP] = noop.seconds
+                print(f"  N={n_songs:>7}  {NOOP:26s} {noop.seconds:8.1f} s", flush=True)
+    return {"seconds": seconds, "peak_mb": peak_mb, "largest_process_mb": largest_mb,
+            "epoch_seconds": epochs, "stages": [s for s, _ in steps]}
 
 
 def growth(values: dict[int, float], n1: int, n2: int) -> float:
@@ -85,7 +141,7 @@ def tables(results: dict[int, dict]) -> tuple[str, bool]:
     totals = " | ".join(f"{sum(results[n]['seconds'].get(s, 0.0) for s in rows if s != NOOP):.1f}"
                         for n in sizes)
     lines += [f"| **total** | {totals} | | |", "",
-              "Peak memory per stage (MB, sum of RSS over the stage's processes, sampled):", "",
+              "Peak memory per stage (MB, sum of PSS over the stage's processes, sampled):", "",
               head + f" | {n2:,} / {n1:,} | flat |",
               "|---" * (len(sizes) + 3) + "|"]
     for stage in rows:
@@ -104,9 +160,92 @@ def tables(results: dict[int, dict]) -> tuple[str, bool]:
     return "\n".join(lines), all_ok
 
 
+def full_run_seconds(stage: str, measured: dict, full: dict) -> float:
+    """A stage's time with training as params.yaml has it (train.max_epochs epochs of every
+    train.seeds entry, side by side on this machine's cores), from the measured epochs: the
+    stage's time outside its epochs, plus the full epochs at the measured epoch wall time
+    scaled by how many more seeds share the cores. An upper bound: early stopping may stop
+    sooner."""
+    per_seed = measured["epoch_seconds"].get(stage)
+    if not per_seed:
+        return measured["seconds"][stage]
+    epochs_run = measured["train"]["max_epochs"]
+    epoch_wall = max(per_seed)  # the seeds ran side by side: the stage waits for the slowest
+    cores = measured["cores"]
+    crowding = (max(1.0, len(full["seeds"]) / cores)
+                / max(1.0, len(measured["train"]["seeds"]) / cores))
+    outside = measured["seconds"][stage] - epochs_run * epoch_wall
+    return outside + full["max_epochs"] * epoch_wall * crowding
+
+
+def features_only_tables(results: dict[int, dict], baseline: int, full: dict
+                         ) -> tuple[str, bool]:
+    """The --features-only tables: per stage seconds, growth from ``baseline``, peak memory
+    against 16 GiB; training per epoch per seed; the full run's time at the largest size."""
+    sizes = sorted(results)
+    n1 = baseline if baseline in sizes else sizes[0]
+    larger = [n for n in sizes if n > n1]
+    rows = list(dict.fromkeys(s for n in sizes for s in results[n]["seconds"]))
+    head = "| stage | " + " | ".join(f"{n:,} s" for n in sizes) + " | " + " | ".join(
+        f"growth -> {n:,}" for n in larger) + " | " + " | ".join(
+        f"peak MB {n:,}" for n in sizes) + f" | largest process MB {sizes[-1]:,} | |"
+    lines = [head, "|---" * (head.count("|") - 1) + "|"]
+    all_ok = True
+    for stage in rows:
+        seconds = {n: results[n]["seconds"].get(stage, math.nan) for n in sizes}
+        peaks = {n: results[n]["peak_mb"].get(stage, math.nan) for n in sizes}
+        per_epoch = {n: mean_or_nan(results[n]["epoch_seconds"].get(stage)) for n in sizes}
+        timing = per_epoch if not math.isnan(per_epoch[n1]) else seconds
+        ratios = [growth(timing, n1, n) for n in larger]
+        checked = stage != WRITER
+        ok = all(r <= MAX_GROWTH for r in ratios) and all(
+            peaks[n] <= MAX_STAGE_MB for n in sizes)  # NaN (a failed stage) fails
+        all_ok &= ok or not checked
+        marks = [f"{r:.2f}" + (" (per epoch)" if timing is per_epoch else "") for r in ratios]
+        largest = results[sizes[-1]]["largest_process_mb"].get(stage, math.nan)
+        lines.append(f"| {stage} | " + " | ".join(f"{seconds[n]:.1f}" for n in sizes) + " | "
+                     + " | ".join(marks) + " | " + " | ".join(f"{peaks[n]:.0f}" for n in sizes)
+                     + f" | {largest:.0f} | {verdict(ok) if checked else '(not a stage)'} |")
+    totals = " | ".join(f"{sum(results[n]['seconds'].values()):.0f}" for n in sizes)
+    lines += [f"| **total** | {totals} |" + " |" * (len(larger) + len(sizes) + 2), ""]
+
+    trained = [s for s in rows if any(results[n]["epoch_seconds"].get(s) for n in sizes)]
+    head = ("| training stage | " + " | ".join(f"s/epoch/seed {n:,}" for n in sizes)
+            + f" | full run at {sizes[-1]:,} (2 cores, est.) |")
+    lines += [f"Training: seconds per epoch of each seed's process (mean over seeds; "
+              f"{len(results[sizes[-1]]['train']['seeds'])} seeds side by side on "
+              f"{results[sizes[-1]]['cores']} cores, so each ran on a share of a core), and "
+              f"the stage's time with training as params.yaml has it ({full['max_epochs']} "
+              f"epochs of {len(full['seeds'])} seeds) estimated from the measured epochs "
+              "(an upper bound: early stopping may stop sooner):", "",
+              head, "|---" * (head.count("|") - 1) + "|"]
+    total = 0.0
+    for stage in rows:
+        seconds = full_run_seconds(stage, results[sizes[-1]], full) if stage != WRITER else 0
+        total += seconds
+        if stage in trained:
+            cells = " | ".join(f"{mean_or_nan(results[n]['epoch_seconds'].get(stage)):.1f}"
+                               for n in sizes)
+            lines.append(f"| {stage} | {cells} | {seconds / 3600:.2f} h |")
+    lines += ["", f"Every stage after extraction with training in full at {sizes[-1]:,} songs: "
+              f"about {total / 3600:.1f} h on this machine (the stages above as measured, "
+              "training from its epochs)."]
+    return "\n".join(lines), all_ok
+
+
+def mean_or_nan(values: list[float] | None) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
+def load_results(path: Path) -> dict[int, dict]:
+    if not path.exists():
+        return {}
+    return {int(n): result for n, result in json.loads(path.read_text()).items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5500, 20000, 50000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks.md")
     parser.add_argument("--quick", action="store_true",
                         help="train one seed for 3 epochs (same at every size)")
@@ -114,33 +253,92 @@ def main() -> int:
     parser.add_argument("--max-epochs", type=int, default=None)
     parser.add_argument("--until", default=None, help="stop after this stage")
     parser.add_argument("--scratch", default=None, help="directory for the scratch copies")
+    parser.add_argument("--features-only", action="store_true",
+                        help="write extraction's outputs directly, then run every later stage")
+    parser.add_argument("--baseline", type=int, default=50000,
+                        help="--features-only: the size growth is read from")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="--features-only: the per-size figures, kept between runs")
+    parser.add_argument("--set", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="other params at every size, e.g. retrieval.exact_max=20000")
     args = parser.parse_args()
+    sizes = args.sizes or ([args.baseline] if args.features_only
+                           else [1000, 5500, 20000, 50000])
     train = {"seeds": [0], "max_epochs": 3} if args.quick else {}
+    if args.features_only and not args.quick:
+        train = {"max_epochs": 2}  # every seed, side by side (their shared memory); two epochs,
+        # the second one timed
     if args.train_seeds is not None:
         train["seeds"] = args.train_seeds
     if args.max_epochs is not None:
         train["max_epochs"] = args.max_epochs
-    overrides = {"train": train} if train else {}
+    overrides = merge_params(dotted_overrides(args.set), {"train": train} if train else {})
 
+    if args.features_only:
+        return features_only(args, sizes, overrides)
     description = machine()
     started = time.strftime("%Y-%m-%d %H:%M")
     results = {}
-    for n_songs in sorted(args.sizes):
+    for n_songs in sorted(sizes):
         print(f"N = {n_songs:,}", flush=True)
         results[n_songs] = run_size(n_songs, overrides, args.until, args.scratch)
     text, all_ok = tables(results)
     print("\n" + text)
     print(f"\nscale targets: {verdict(all_ok)}")
     reduced = (f"training reduced at every size: train = {train}" if train
-               else "training as in params.yaml")
+               else "training as in params.yaml") + "".join(f", {c}" for c in args.set)
     stopped = f"; stages up to `{args.until}` only" if args.until else ""
     update_report(args.out, "scale", "\n".join([
-        f"## Scale: the pipeline from {min(args.sizes):,} to {max(args.sizes):,} synthetic songs",
+        f"## Scale: the pipeline from {min(sizes):,} to {max(sizes):,} synthetic songs",
         "",
-        f"`python benchmarks/scale.py --sizes {' '.join(map(str, sorted(args.sizes)))}"
+        f"`python benchmarks/scale.py --sizes {' '.join(map(str, sorted(sizes)))}"
         f"{' --quick' if args.quick else ''}` ({started}). Machine: {description}.", "",
         f"synthetic.n_songs = N, data.task = all; {reduced}{stopped}.", "",
         text, "", f"**Scale targets: {verdict(all_ok)}**"]))
+    print(f"written to {args.out}")
+    return 0 if all_ok else 1
+
+
+def features_only(args, sizes: list[int], overrides: dict) -> int:
+    """Measure each size, keep its figures in --results, report every size kept there."""
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    train = {**params["train"], **overrides.get("train", {})}
+    results = load_results(args.results)
+    for n_songs in sorted(sizes):
+        print(f"N = {n_songs:,} (features written directly)", flush=True)
+        measured = run_size(n_songs, overrides, args.until, args.scratch, features_only=True)
+        results[n_songs] = {**measured, "train": {"seeds": train["seeds"],
+                                                  "max_epochs": train["max_epochs"]},
+                            "changed": args.set, "cores": available_cores(),
+                            "machine": machine(),
+                            "started": time.strftime("%Y-%m-%d %H:%M")}
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.write_text(json.dumps({str(n): r for n, r in sorted(results.items())},
+                                           indent=1) + "\n")
+    text, all_ok = features_only_tables(results, args.baseline, params["train"])
+    print("\n" + text)
+    print(f"\nscale targets (features only): {verdict(all_ok)}")
+    kept = args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results
+    measured_when = "\n".join(f"- {n:,} songs: measured {r['started']}; {r['machine']}."
+                              for n, r in sorted(results.items()))
+    reduced = "; ".join(f"{n:,}: train.seeds {r['train']['seeds']}, train.max_epochs "
+                        f"{r['train']['max_epochs']}" + "".join(f", {c}" for c in r["changed"])
+                        for n, r in sorted(results.items()))
+    update_report(args.out, "scale_features_only", "\n".join([
+        f"## Scale to {max(results):,} songs: every stage after extraction",
+        "",
+        f"`python benchmarks/scale.py --features-only --sizes ...`, each size in a scratch "
+        f"copy: `python -m songspace.features.synthetic` writes what synthesize, subset and "
+        "extract_features would write for N synthetic songs (the same bytes, by their code, "
+        "without the 250 KB of HDF5 files per song), then every later stage runs alone "
+        "(`dvc repro --single-item`). synthetic.n_songs = N, data.task = all; params.yaml "
+        f"otherwise, but ({reduced}). Figures kept in `{kept}`.",
+        "", measured_when, "",
+        f"Growth is time(N) / time({args.baseline:,}) / (N / {args.baseline:,}), per epoch "
+        f"for training (target <= {MAX_GROWTH}); peak memory is the largest sum of PSS over "
+        "the stage's processes (shared pages counted once, as the machine holds them; target "
+        f"<= {MAX_STAGE_MB // 1024} GiB), beside the largest RSS of any one of them.", "",
+        text, "", f"**Scale targets (features only): {verdict(all_ok)}**"]))
     print(f"written to {args.out}")
     return 0 if all_ok else 1
 

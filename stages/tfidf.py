@@ -13,7 +13,7 @@ OUT_DIR = Path("data/text")
 
 def main() -> None:
     params = load_params()["tfidf"]
-    terms = load_terms(FEATURES)
+    terms = load_terms(FEATURES, columns=["track_id", "terms"])  # not the 2 x 20M numbers
     matrix, vocabulary, idf = fit_tfidf(song_documents(terms["terms"]), params["max_features"],
                                         params["stop_words"])
     save_tfidf(OUT_DIR, matrix, vocabulary, terms["track_id"], idf)

@@ -70,8 +70,8 @@ def test_approximate_index_recall_and_distances(metric, tmp_path):
     np.testing.assert_allclose(distances[:, 0], true_distances[:, 1], rtol=1e-3, atol=1e-4)
     rebuilt = search.build(latents, metric, exact_max=1000)  # one thread: the same graph
     np.testing.assert_array_equal(search.neighbours(rebuilt, latents, 10)[1], found)
-    approximate.save(tmp_path / "index.faiss")
-    again = search.load(tmp_path / "index.faiss", metric)
+    approximate.save(tmp_path / "index.npz")
+    again = search.load(tmp_path / "index.npz", metric)
     np.testing.assert_array_equal(search.neighbours(again, latents, 10)[1], found)
 
 
@@ -256,7 +256,9 @@ def test_queries_are_a_seeded_sample_above_max_queries(planted):
         assert sampled[name]["mean"] == pytest.approx(value, abs=1e-12)
 
 
-def test_above_exact_max_the_index_is_built_once_and_the_figures_stay_exact(planted):
+def test_above_exact_max_the_index_is_built_once_and_the_figures_stay_exact(planted,
+                                                                             monkeypatch):
+    monkeypatch.setattr(search, "HNSW_SHARD", 1200)  # 3 graphs, built as tasks of their own
     latents, facts = planted
     noisy = latents + np.random.default_rng(1).normal(scale=0.3, size=latents.shape)
     runs = [(0, latents), (1, noisy)]
@@ -292,3 +294,18 @@ def test_song_facts_from_arrow_columns_equal_those_from_python_lists():
     found = np.array([[1, 2], [0, 4], [0, 1], [4, 2], [2, 0]])
     assert figures(from_lists, found) == figures(from_arrow, found)
     np.testing.assert_array_equal(from_lists.similar_list, [0, 0, 1, -1, 2])
+
+
+def test_hnsw_graphs_of_a_fixed_size_answer_as_one(monkeypatch, tmp_path):
+    monkeypatch.setattr(search, "HNSW_SHARD", 700)  # 3,000 songs: 5 graphs
+    latents = np.random.default_rng(4).normal(size=(3000, 16))
+    index = search.build(latents, "euclidean", exact_max=1000)
+    assert index.kind == "approximate" and len(index.shards) == 5 and index.n_songs == 3000
+    distances, found = search.neighbours(index, latents, 10)
+    truth = NearestNeighbors(n_neighbors=11).fit(latents).kneighbors(latents)[1][:, 1:]
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
+    assert recall >= 0.95 and found.max() >= 2800  # song numbers of every graph come back
+    index.save(tmp_path / "index.npz")
+    np.testing.assert_array_equal(
+        search.neighbours(search.load(tmp_path / "index.npz", "euclidean"), latents, 10)[1],
+        found)

@@ -22,17 +22,24 @@ def _pattern(genre: str) -> re.Pattern:
 
 def support_scores(terms: list[list[str]], weights: list[list[float]],
                    freqs: list[list[float]], candidates: list[str]) -> np.ndarray:
-    """(n_songs, n_candidates) summed weight of the terms that support each candidate."""
+    """(n_songs, n_candidates) summed weight of the terms that support each candidate.
+
+    Which candidates a term supports is matched once per distinct term (a few hundred),
+    not once per song: 1,000,000 songs x 20 terms x 18 patterns took minutes."""
     patterns = [_pattern(c) for c in candidates]
+    supported: dict[str, tuple[int, ...]] = {}
     scores = np.zeros((len(terms), len(candidates)))
     for row, (song_terms, song_weights, song_freqs) in enumerate(zip(terms, weights, freqs,
                                                                    strict=True)):
         values = song_weights if any(w > 0 for w in song_weights) else song_freqs
         for term, value in zip(song_terms, values, strict=True):
-            lowered = term.lower()
-            for col, pattern in enumerate(patterns):
-                if pattern.search(lowered):
-                    scores[row, col] += value
+            columns = supported.get(term)
+            if columns is None:
+                lowered = term.lower()
+                columns = supported[term] = tuple(col for col, pattern in enumerate(patterns)
+                                                  if pattern.search(lowered))
+            for col in columns:
+                scores[row, col] += value
     return scores
 
 

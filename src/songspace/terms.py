@@ -24,6 +24,6 @@ class TermsWriter(ParquetRows):
                      "freqs": [float(f) for f in freqs]})
 
 
-def load_terms(features_dir: str | Path) -> dict[str, list]:
-    """Columns of terms.parquet as Python lists."""
-    return pq.read_table(Path(features_dir) / TERMS_FILE).to_pydict()
+def load_terms(features_dir: str | Path, columns: list[str] | None = None) -> dict[str, list]:
+    """Columns of terms.parquet (all, or ``columns``) as Python lists."""
+    return pq.read_table(Path(features_dir) / TERMS_FILE, columns=columns).to_pydict()

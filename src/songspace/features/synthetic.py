@@ -12,9 +12,11 @@ import functools
 from pathlib import Path
 
 from songspace import catalog
+from songspace.cli import run_stage
 from songspace.features.extract import feature_row, write_features
 from songspace.msd.reader import Song, decode
 from songspace.parallel import map_batches
+from songspace.params import load_params
 from songspace.synthetic.songs import make_song
 from songspace.synthetic.world import World, build_world
 from songspace.synthetic.writer import track_path
@@ -96,3 +98,15 @@ def write_features_only(project: Path, params: dict, workers: int = 0,
     finally:
         _WORLD = None
     return chosen
+
+
+def main() -> None:
+    """`python -m songspace.features.synthetic` in a project: its params.yaml's source."""
+    params = load_params()
+    chosen = write_features_only(Path("."), params, workers=params["features"]["workers"])
+    print(f"features-only: {len(chosen)} songs of the synthetic source written to "
+          "data/subset and data/features (no HDF5 files)")
+
+
+if __name__ == "__main__":
+    run_stage(main)

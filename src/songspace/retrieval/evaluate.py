@@ -4,9 +4,10 @@ beside random neighbours of the same number, and the spread over training seeds.
 The neighbours the figures read are exact (scikit-learn, brute force). Above
 retrieval.max_queries songs they are found for a seeded sample of that many query songs
 (the same for every run and method), among all songs: the all-songs join grows with N
-squared, a fixed number of queries linearly. Above retrieval.exact_max songs the first
-run's HNSW index (faiss) is built as well, for `songspace similar`: once, not per run.
-The runs and the index build are tasks of their own, on every core.
+squared, a fixed number of queries linearly. A latent file several runs read (the
+deterministic baselines) is searched once. Above retrieval.exact_max songs the first run's
+HNSW graphs (search.py) are built too, for `songspace similar`, once, not per run. Each
+search and each graph is a task of its own, on every core.
 """
 
 from songspace.evaluation import methods
@@ -39,31 +40,36 @@ def query_rows(n_songs: int, max_queries: int, seed: int) -> np.ndarray | None:
     return methods.seeded_sample(np.arange(n_songs), max_queries, seed, methods.QUERY_SAMPLE)
 
 
-def evaluate_run(latents: np.ndarray, facts: SongFacts, params: dict, seed: int,
-                 train_seed: int, rows: np.ndarray | None = None) -> dict:
-    """Figures of one run and its random-neighbour figures (random_<figure>), over the
-    query songs ``rows`` (every song when None)."""
-    exact = search.build(latents, params["metric"], exact_max=len(latents))
-    _, found = search.neighbours(exact, latents, params["k"], rows)
+def exact_neighbours(latents: np.ndarray, k: int, metric: str,
+                     rows: np.ndarray | None = None) -> np.ndarray:
+    """Each query song's ``k`` nearest other songs among all songs, by exact search (one
+    BLAS thread: more gain nothing beside the other tasks on 2 cores, and the figures are the
+    same)."""
+    with threadpool_limits(1):
+        exact = search.build(latents, metric, exact_max=len(latents))
+        return search.neighbours(exact, latents, k, rows)[1]
+
+
+def run_figures(found: np.ndarray, n_songs: int, facts: SongFacts, params: dict, seed: int,
+                train_seed: int, rows: np.ndarray | None = None) -> dict:
+    """Figures of one run from its neighbours, and its random-neighbour figures
+    (random_<figure>), over the query songs ``rows`` (every song when None)."""
     rng = np.random.default_rng(methods.run_seed(seed, train_seed, RANDOM_NEIGHBOURS))
-    chance = figures(facts, search.random_neighbours(len(latents), params["k"], rng, rows),
-                     rows)
+    chance = figures(facts, search.random_neighbours(n_songs, params["k"], rng, rows), rows)
     return {**figures(facts, found, rows), **{f"random_{name}": v for name, v in chance.items()}}
 
 
-def _run_tasks(tasks: list[int | None]) -> list:
-    """A run's figures (its index in the runs), or the first run's approximate index (None)."""
-    runs, facts, params, seed, rows = _SHARED
+def _run_tasks(tasks: list[tuple[str, int]]) -> list:
+    """("search", i): the exact neighbours in the i-th distinct latent space; ("graph", s):
+    the first space's HNSW graph of the songs from s on, as bytes."""
+    spaces, params, rows = _SHARED
     done = []
-    for task in tasks:
-        # One BLAS thread: the brute-force distances gain nothing from more on 2 shared cores
-        # beside the other task, and the figures are the same.
-        with threadpool_limits(1):
-            if task is None:
-                done.append(search.build(runs[0][1], params["metric"], params["exact_max"]))
-            else:
-                train_seed, latents = runs[task]
-                done.append(evaluate_run(latents, facts, params, seed, train_seed, rows))
+    for kind, at in tasks:
+        if kind == "search":
+            done.append(exact_neighbours(spaces[at], params["k"], params["metric"], rows))
+        else:
+            graph = search.build_shard(spaces[0][at:at + search.HNSW_SHARD], params["metric"])
+            done.append(search.shard_bytes(graph))
     return done
 
 
@@ -74,18 +80,27 @@ def evaluate_method(method: str, runs: list[tuple[int, np.ndarray]], facts: Song
     global _SHARED
     n_songs = len(facts.artist)
     rows = query_rows(n_songs, params["max_queries"], seed)
-    approximate = n_songs > params["exact_max"]
-    tasks: list[int | None] = ([None] if approximate else []) + list(range(len(runs)))
-    _SHARED = (runs, facts, params, seed, rows)
+    spaces: list[np.ndarray] = []  # each distinct latent array once, the first run's first
+    for _, latents in runs:
+        if not any(latents is space for space in spaces):
+            spaces.append(latents)
+    graphs = (list(search.shard_starts(n_songs)) if n_songs > params["exact_max"] else [])
+    # the searches first: the longest tasks, so the graphs fill the cores' last gaps
+    tasks = [("search", i) for i in range(len(spaces))] + [("graph", at) for at in graphs]
+    _SHARED = (spaces, params, rows)
     try:
         done = list(map_batches(_run_tasks, tasks, batch_size=1,
                                 workers=min(resolve_workers(0), len(tasks))))
     finally:
         _SHARED = None
-    index = done.pop(0) if approximate else search.build(runs[0][1], params["metric"],
-                                                         params["exact_max"])
-    per_seed = {f"seed_{train_seed}": scores for (train_seed, _), scores in zip(runs, done,
-                                                                                strict=True)}
+    found = done[:len(spaces)]
+    index = (search.from_shards(done[len(spaces):], params["metric"]) if graphs
+             else search.build(spaces[0], params["metric"], params["exact_max"]))
+    per_seed = {}
+    for train_seed, latents in runs:
+        space = next(i for i, s in enumerate(spaces) if s is latents)
+        per_seed[f"seed_{train_seed}"] = run_figures(found[space], n_songs, facts, params, seed,
+                                                     train_seed, rows)
     asked = queries(facts)
     at = slice(None) if rows is None else rows
     result = {

@@ -6,9 +6,16 @@ faiss was chosen by measurement (benchmarks/retrieval.py, reports/benchmarks.md)
 as a binary wheel here, and its HNSW index kept recall@10 at 0.996 with 0.3 ms a query at 1M
 songs on 2 cores. hnswlib has no wheel for this platform (a C++ build); pynndescent (numba)
 had not finished its first 100k-song index after 2.5 minutes, where faiss took 16-19 s.
+
+The index is a set of HNSW graphs of HNSW_SHARD songs each (issue 21), searched together.
+One graph over every song cost more per song the more songs it held: built on one thread,
+13.4 s at 100,000 songs and 259 s at 1,000,000 (1.9 x linear), once the graph outgrew the
+CPU's caches. Graphs of a fixed size cost the same per song at any N, and each is built by a
+task of its own, so the cores build them side by side; each stays reproducible (one thread).
+A query asks every graph (1,000,000 songs: 10 small searches).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from songspace.errors import SongspaceError
@@ -20,6 +27,7 @@ METRICS = ("euclidean", "cosine")
 HNSW_M = 32                 # links per node: recall 0.999 at ef 64 on 16-d vectors (100k)
 HNSW_EF_CONSTRUCTION = 100
 HNSW_EF_SEARCH = 64         # candidates kept per query; raised to k + 1 when k is larger
+HNSW_SHARD = 100_000        # songs per HNSW graph: the size up to which a graph stays cheap
 
 
 def _vectors(latents: np.ndarray, metric: str) -> np.ndarray:
@@ -38,7 +46,8 @@ class Index:
     kind: str
     metric: str
     n_songs: int
-    _search: object  # NearestNeighbors (exact) or a faiss index (approximate)
+    _search: object  # NearestNeighbors (exact) or a faiss IndexShards (approximate)
+    shards: list = field(default_factory=list)  # the HNSW graphs, in song order
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(distances, song indices) of the ``k`` nearest songs to each query, nearest first.
@@ -46,63 +55,74 @@ class Index:
         if self.kind == "exact":
             distances, found = self._search.kneighbors(np.asarray(queries, np.float64), k)
             return distances, found
-        self._search.hnsw.efSearch = max(HNSW_EF_SEARCH, k + 1)
+        for shard in self.shards:
+            shard.hnsw.efSearch = max(HNSW_EF_SEARCH, k + 1)
         squared, found = self._search.search(_vectors(queries, self.metric), k)
         squared = np.maximum(squared.astype(np.float64), 0)
         return (squared / 2 if self.metric == "cosine" else np.sqrt(squared)), found
 
     def save(self, path: Path) -> None:
-        """Write an approximate index (an exact one is just the latents: nothing to save)."""
-        import faiss
+        """Write an approximate index, its graphs as faiss serialises them, in one .npz (an
+        exact one is just the latents: nothing to save)."""
+        with open(path, "wb") as handle:
+            np.savez(handle, *[shard_bytes(shard) for shard in self.shards])
 
-        faiss.write_index(self._search, str(path))
 
-    def __getstate__(self) -> dict:
-        """Picklable (from a worker process): a faiss index travels as its serialised bytes."""
-        state = dict(self.__dict__)
-        if self.kind == "approximate":
-            import faiss
+def shard_starts(n_songs: int) -> range:
+    """The first song of each HNSW graph."""
+    return range(0, n_songs, HNSW_SHARD)
 
-            state["_search"] = faiss.serialize_index(self._search)
-        return state
 
-    def __setstate__(self, state: dict) -> None:
-        if state["kind"] == "approximate":
-            import faiss
+def build_shard(latents: np.ndarray, metric: str):
+    """One HNSW graph of ``latents`` (at most HNSW_SHARD songs), built on one thread: faiss
+    inserts in parallel in a racy order, so more threads would give a different graph, and
+    different answers, on every run."""
+    import faiss
 
-            state["_search"] = faiss.deserialize_index(state["_search"])
-        self.__dict__.update(state)
+    faiss.omp_set_num_threads(1)
+    vectors = _vectors(latents, metric)
+    graph = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M)
+    graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    graph.add(vectors)
+    return graph
+
+
+def shard_bytes(shard) -> np.ndarray:
+    """A graph as bytes (to save it, or to send it from a worker process)."""
+    import faiss
+
+    return faiss.serialize_index(shard)
+
+
+def from_shards(shards: list, metric: str) -> Index:
+    """The approximate index of graphs built on consecutive songs (in song order), as graphs
+    or their bytes."""
+    import faiss
+
+    graphs = [faiss.deserialize_index(s) if isinstance(s, np.ndarray) else s for s in shards]
+    together = faiss.IndexShards(graphs[0].d, False, True)  # one thread, song numbers kept
+    for graph in graphs:
+        together.add_shard(graph)
+    return Index("approximate", metric, int(together.ntotal), together, graphs)
 
 
 def build(latents: np.ndarray, metric: str, exact_max: int, threads: int = 1) -> Index:
-    """Exact search up to ``exact_max`` songs, an HNSW index above.
-
-    The HNSW graph is built on one thread: faiss inserts in parallel in a racy order, so
-    more threads would give a different graph, and different figures, on every run.
-    """
+    """Exact search up to ``exact_max`` songs, HNSW graphs above (one after another here; the
+    retrieval stage builds them on every core)."""
     if metric not in METRICS:
         raise SongspaceError(f"retrieval.metric = {metric!r}; expected one of {', '.join(METRICS)}")
     n_songs = len(latents)
     if n_songs <= exact_max:
         search = NearestNeighbors(metric=metric, algorithm="brute", n_jobs=threads)
         return Index("exact", metric, n_songs, search.fit(np.asarray(latents, np.float64)))
-    import faiss
-
-    faiss.omp_set_num_threads(1)
-    vectors = _vectors(latents, metric)
-    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M)
-    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    index.add(vectors)
-    faiss.omp_set_num_threads(threads)
-    return Index("approximate", metric, n_songs, index)
+    return from_shards([build_shard(latents[start:start + HNSW_SHARD], metric)
+                        for start in shard_starts(n_songs)], metric)
 
 
 def load(path: Path, metric: str) -> Index:
     """An approximate index written by ``Index.save``."""
-    import faiss
-
-    index = faiss.read_index(str(path))
-    return Index("approximate", metric, index.ntotal, index)
+    with np.load(path, allow_pickle=False) as saved:
+        return from_shards([saved[name] for name in saved.files], metric)
 
 
 def neighbours(index: Index, latents: np.ndarray, k: int, rows: np.ndarray | None = None

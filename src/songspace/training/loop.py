@@ -13,8 +13,9 @@ stage when the seeds share it: training/runs.py). Inputs may be row stores
 """
 
 import math
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from songspace.errors import SongspaceError
 from songspace.models.base import SongModel
@@ -52,6 +53,9 @@ class TrainResult:
     best_epoch: int
     best: dict[str, float]  # validation parts at the best epoch
     stop_reason: str  # early_stopping | max_epochs | non_finite_loss
+    # wall seconds of each epoch (training and validation), for benchmarks/scale.py; never
+    # written to the metrics, which must not depend on timing
+    epoch_seconds: list[float] = field(default_factory=list)
 
     @property
     def epochs_run(self) -> int:
@@ -115,11 +119,14 @@ def train_model(build: Callable[[], SongModel], arrays: Sequence,
     history: list[dict[str, float]] = []
     best_epoch, best, best_state = 0, {}, None
     stop_reason = "max_epochs"
+    epoch_seconds: list[float] = []
     for epoch in range(1, config.max_epochs + 1):
+        started = time.perf_counter()
         lr = optimizer.param_groups[0]["lr"]
         train_loss = _train_epoch(model, tensors, train_rows, optimizer, config.batch_size,
                                   shuffle)
         val = evaluate(model, tensors, val_rows)
+        epoch_seconds.append(time.perf_counter() - started)
         history.append({"epoch": epoch, "train_loss": train_loss,
                         **{f"val_{k}": v for k, v in val.items()}, "lr": lr})
         if log:
@@ -138,7 +145,7 @@ def train_model(build: Callable[[], SongModel], arrays: Sequence,
         raise SongspaceError("the loss was not finite from the first epoch; lower train.lr")
     model.load_state_dict(best_state)
     model.eval()
-    return TrainResult(model, history, best_epoch, best, stop_reason)
+    return TrainResult(model, history, best_epoch, best, stop_reason, epoch_seconds)
 
 
 def _train_epoch(model: SongModel, tensors: Sequence[torch.Tensor], rows: torch.Tensor,

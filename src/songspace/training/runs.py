@@ -51,7 +51,7 @@ def train_neural(name: str, build: Callable[[], SongModel], inputs: Inputs, para
         per_seed[seed] = seed_metrics(result)
         log(f"{name} seed {seed}: best val loss {result.best['loss']:.4f} at epoch "
             f"{result.best_epoch} of {result.epochs_run} ({result.stop_reason}), "
-            f"{seconds:.1f} s")
+            f"{seconds:.1f} s, the last epoch {result.epoch_seconds[-1]:.2f} s")
     for directory, path in ((outputs.MODELS_DIR, outputs.model_path),
                             (outputs.LATENTS_DIR, outputs.latent_path)):
         outputs.remove_stale(directory / name, [path(name, s) for s in train["seeds"]])
