@@ -16,7 +16,7 @@ def main() -> None:
     params = load_params()
     check_source_exists(params)
     features = params["features"]
-    songs = pd.read_csv(SONGS, dtype={"track_id": str, "source_file": str},
+    songs = pd.read_csv(SONGS, dtype={"track_id": str, "source_file": str, "artist_id": str},
                         keep_default_na=False)
     extract(songs, OUT_DIR, seq_len=features["seq_len"], min_segments=features["min_segments"],
             workers=features["workers"], batch_size=features["batch_size"],

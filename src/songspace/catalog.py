@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-SONG_COLUMNS = ["track_id", "source_file", "index_in_file", "title", "artist_name", "n_segments"]
+SONG_COLUMNS = ["track_id", "source_file", "index_in_file", "title", "artist_name", "artist_id",
+                "n_segments"]
 SKIPPED_COLUMNS = ["source_file", "index_in_file", "track_id", "reason", "detail"]
 NOT_UNREADABLE = {"duplicate_track_id"}  # reasons that do not count towards max_bad_fraction
 
@@ -37,7 +38,7 @@ def song_record(song: Song, location: str, index: int, min_segments: int
     """What the scan lists of one song (where it is, its names, and its segment count after
     the odd-song rule, or the reason it is skipped) and the cleaned song (None if skipped)."""
     record = {"source_file": location, "index_in_file": index, "track_id": song.track_id,
-              "title": song.title, "artist_name": song.artist_name}
+              "title": song.title, "artist_name": song.artist_name, "artist_id": song.artist_id}
     try:
         cleaned, dropped = clean_song(song, min_segments)
     except BadSong as error:

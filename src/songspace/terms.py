@@ -5,6 +5,7 @@ from pathlib import Path
 
 from songspace.features.parquet_rows import ParquetRows
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -20,8 +21,8 @@ class TermsWriter(ParquetRows):
 
     def add(self, track_id: str, terms: list[str], weights, freqs) -> None:
         self.append({"track_id": track_id, "terms": list(terms),
-                     "weights": [float(w) for w in weights],
-                     "freqs": [float(f) for f in freqs]})
+                     "weights": np.asarray(weights, np.float64).tolist(),
+                     "freqs": np.asarray(freqs, np.float64).tolist()})
 
 
 def load_terms(features_dir: str | Path, columns: list[str] | None = None) -> dict[str, list]:

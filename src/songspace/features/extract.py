@@ -5,6 +5,7 @@ each song; the parent writes them as they arrive (Parquet row groups, HDF5 rows)
 memory stays flat whatever the number of songs.
 """
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,11 +36,12 @@ from tqdm import tqdm
 
 @dataclass
 class FileTask:
-    """The songs to extract from one file."""
+    """The songs to extract from one file, with their artists as the scan read them."""
 
     payload: FilePayload
     indices: list[int]
     track_ids: list[str]
+    artist_ids: list[str]
 
 
 def song_features(song: Song, seq_len: int) -> tuple[np.ndarray, np.ndarray, int]:
@@ -69,15 +71,16 @@ def feature_row(song: Song, seq_len: int, min_segments: int, where: str) -> tupl
 def _extract_file(task: FileTask, seq_len: int, min_segments: int) -> list[tuple]:
     where = task.payload.location
     try:
-        songs = read_songs(task.payload, task.indices)
+        songs = read_songs(task.payload, task.indices, with_names=False)
     except BadFile as error:
         raise SongspaceError(f"{where}: {error}; the source changed since the subset stage, "
                              "run `dvc repro` again") from None
     rows = []
-    for song, expected in zip(songs, task.track_ids, strict=True):
+    for song, expected, artist_id in zip(songs, task.track_ids, task.artist_ids, strict=True):
         if song.track_id != expected:
             raise SongspaceError(f"{where}: expected {expected}, found {song.track_id}; the "
                                  "source changed since the subset stage, run `dvc repro` again")
+        song = dataclasses.replace(song, artist_id=artist_id)
         rows.append(feature_row(song, seq_len, min_segments, where))
     return rows
 
@@ -88,15 +91,24 @@ def _extract_batch(tasks: list[FileTask], seq_len: int, min_segments: int) -> li
 
 def file_tasks(songs: pd.DataFrame) -> Iterator[FileTask]:
     """Group the song list by file, in order; archives are streamed once, in archive order."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for location, index, track_id in zip(songs["source_file"], songs["index_in_file"],
-                                         songs["track_id"], strict=True):
-        groups.setdefault(location, []).append((int(index), track_id))
+    if "artist_id" not in songs.columns:
+        raise SongspaceError("data/subset/songs.csv has no artist_id column (written by an "
+                             "older version); run `dvc repro subset`")
+    groups: dict[str, list[tuple[int, str, str]]] = {}
+    for location, index, track_id, artist_id in zip(
+            songs["source_file"], songs["index_in_file"], songs["track_id"],
+            songs["artist_id"], strict=True):
+        groups.setdefault(location, []).append((int(index), track_id, artist_id))
+
+    def task(payload: FilePayload) -> FileTask:
+        members = groups[payload.location]
+        return FileTask(payload, [m[0] for m in members], [m[1] for m in members],
+                        [m[2] for m in members])
+
     archives = {split_location(loc)[0] for loc in groups if split_location(loc)[1] is not None}
     if not archives:
-        for location, members in groups.items():
-            yield FileTask(FilePayload(location), [i for i, _ in members],
-                           [t for _, t in members])
+        for location in groups:
+            yield task(FilePayload(location))
         return
     if len(archives) > 1 or any(split_location(loc)[1] is None for loc in groups):
         raise SongspaceError("data/subset/songs.csv mixes archives and files; rerun the subset "
@@ -106,8 +118,7 @@ def file_tasks(songs: pd.DataFrame) -> Iterator[FileTask]:
         raise SongspaceError(f"{archive}: archive named in data/subset/songs.csv is missing")
     wanted = {split_location(loc)[1] for loc in groups}
     for payload in iter_tar_payloads(archive, wanted):
-        members = groups[payload.location]
-        yield FileTask(payload, [i for i, _ in members], [t for _, t in members])
+        yield task(payload)
 
 
 def extract(songs: pd.DataFrame, out_dir: Path, *, seq_len: int, min_segments: int,

@@ -17,9 +17,10 @@ from songspace.msd.layout import REQUIRED_DATASETS
 
 import h5py
 import numpy as np
-from h5py import h5d, h5s, h5t
+from h5py import h5d, h5i, h5s, h5t
 
 TAR_SEPARATOR = "::"  # "archive.tar.gz::member.h5" names a song file inside an archive
+WHOLE_FILE_MAX_BYTES = 16 * 2**20  # files read into memory whole (a song file: 0.1-1 MB)
 
 # The fields read from the compound songs tables. h5py's ``table[()]`` rebuilds a numpy
 # dtype for all 20-31 fields of each new file and converts every field: profiled at 1.3 ms
@@ -68,13 +69,27 @@ class FilePayload:
     data: bytes | None = None
 
     def open(self) -> h5py.File:
-        target = io.BytesIO(self.data) if self.data is not None else self.location
-        return h5py.File(target, "r")
+        """The file, read-only. A song file on disk is read into memory whole first (HDF5's
+        core driver), one read where reading it in place takes dozens of small ones, and
+        without a chunk cache: each chunk is read once, straight into the array (together
+        about 12 % of a file's reading). Large (aggregate) files are read in place, cached."""
+        if self.data is not None:
+            return h5py.File(io.BytesIO(self.data), "r")
+        if os.stat(self.location).st_size <= WHOLE_FILE_MAX_BYTES:
+            return h5py.File(self.location, "r", driver="core", backing_store=False,
+                             rdcc_nbytes=0)
+        return h5py.File(self.location, "r")
 
 
 def decode(raw: bytes) -> str:
     """MSD strings are NUL-padded UTF-8 bytes; undecodable bytes become U+FFFD."""
     return raw.decode("utf-8", errors="replace").strip("\x00").strip()
+
+
+def decode_all(raws: np.ndarray) -> list[str]:
+    """decode() of each string of an array, through plain bytes: numpy's own string scalars
+    cost more than the decoding (100 similar artists a song)."""
+    return list(map(decode, raws.tolist()))
 
 
 def source_kind(source: Path, name: str = "data.source") -> str:
@@ -166,15 +181,17 @@ def _slice_bounds(idx: np.ndarray, total: int) -> list[tuple[int, int]]:
 
 
 def read_songs(payload: FilePayload, indices: list[int] | None = None,
-               with_terms: bool = True) -> list[Song]:
+               with_terms: bool = True, with_names: bool = True) -> list[Song]:
     """Read the songs of one file (all, or those at ``indices``); raise BadFile if unreadable.
 
     ``with_terms=False`` leaves terms and similar_artists empty (the scan only needs the audio
-    and the titles).
+    and the titles). ``with_names=False`` leaves title, artist_name and artist_id empty
+    where they would cost a read of their own: a single-track file's metadata/songs table
+    (extraction takes them from the scan's song list; 10 % of its reading).
     """
     try:
         with payload.open() as h5:
-            return _read_open_file(h5, indices, with_terms)
+            return _read_open_file(h5, indices, with_terms, with_names)
     except BadFile:
         raise
     except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
@@ -183,61 +200,72 @@ def read_songs(payload: FilePayload, indices: list[int] | None = None,
                       f"{detail})") from None
 
 
-def _datasets(h5: h5py.File) -> dict[str, h5py.Dataset]:
-    """The required datasets, opened with h5d.open: h5py's ``h5[name]`` first asks HDF5 what
-    kind of object the name is, which costs twice as much (measured: 7 lookups 370 -> 210 us
-    per file). A name that is a group, not a dataset, counts as missing."""
+def _datasets(h5: h5py.File) -> dict[str, h5d.DatasetID]:
+    """The required datasets, opened with h5d.open and read through HDF5's own calls: h5py's
+    ``h5[name]`` first asks HDF5 what kind of object the name is (measured: 7 lookups 370 ->
+    210 us per file), and its Dataset objects and their properties cost about 20 us each. A
+    name that is a group, not a dataset, counts as missing."""
     found = {}
     for name in REQUIRED_DATASETS:
         try:
-            found[name] = h5py.Dataset(h5d.open(h5.id, name.encode()))
+            found[name] = h5d.open(h5.id, name.encode())
         except KeyError:
             raise BadFile("missing_dataset", f"missing dataset {name}") from None
     return found
 
 
-def _read_table(dataset: h5py.Dataset, fields: np.dtype) -> np.ndarray:
+def _name(dataset: h5d.DatasetID) -> str:
+    return h5i.get_name(dataset).decode()
+
+
+def _read_table(dataset: h5d.DatasetID, fields: np.dtype) -> np.ndarray:
     """The ``fields`` of a compound table, all rows (see ANALYSIS_FIELDS for why)."""
-    file_type = dataset.id.get_type()
-    if not isinstance(file_type, h5t.TypeCompoundID) or len(dataset.shape) != 1:
-        raise ValueError(f"{dataset.name} is not a table of records")
+    file_type = dataset.get_type()
+    shape = dataset.shape
+    if not isinstance(file_type, h5t.TypeCompoundID) or shape is None or len(shape) != 1:
+        raise ValueError(f"{_name(dataset)} is not a table of records")
     for name in fields.names:  # HDF5 would silently leave a missing field uninitialised
         try:
             file_type.get_member_index(name.encode())
         except RuntimeError:
-            raise ValueError(f"{dataset.name} has no field {name}") from None
-    table = np.zeros(dataset.shape, fields)
-    dataset.id.read(h5s.ALL, h5s.ALL, table, mtype=_MEMORY_TYPES[fields])
+            raise ValueError(f"{_name(dataset)} has no field {name}") from None
+    table = np.zeros(shape, fields)
+    dataset.read(h5s.ALL, h5s.ALL, table, mtype=_MEMORY_TYPES[fields])
     return table
 
 
-def _read(dataset: h5py.Dataset, bounds: tuple[int, int | None]) -> np.ndarray:
+def _read(dataset: h5d.DatasetID, bounds: tuple[int, int | None]) -> np.ndarray:
     """Rows start:end, or the whole dataset (end None). A whole read goes straight to
     H5Dread: ``dataset[()]`` spends about 40 us per call in h5py's selection code, which
     is a tenth of the extraction's time beyond the read floor (5 reads per file)."""
     start, end = bounds
     if start != 0 or end is not None:
-        return dataset[start:end]
-    if dataset.dtype.hasobject or dataset.shape is None:  # variable-length or empty: h5py
-        return dataset[()]
-    out = np.empty(dataset.shape, dataset.dtype)
-    dataset.id.read(h5s.ALL, h5s.ALL, out)
+        return h5py.Dataset(dataset)[start:end]
+    dtype, shape = dataset.dtype, dataset.shape
+    if dtype.hasobject or shape is None:  # variable-length or empty: h5py
+        return h5py.Dataset(dataset)[()]
+    out = np.empty(shape, dtype)
+    dataset.read(h5s.ALL, h5s.ALL, out)
     return out
 
 
-def _similar_dataset(h5: h5py.File) -> h5py.Dataset | None:
+def _similar_dataset(h5: h5py.File) -> h5d.DatasetID | None:
     """metadata/similar_artists, or None where a file lacks it (it is not needed for features)."""
     try:
-        return h5py.Dataset(h5d.open(h5.id, SIMILAR_ARTISTS.encode()))
+        return h5d.open(h5.id, SIMILAR_ARTISTS.encode())
     except KeyError:
         return None
 
 
-def _read_open_file(h5: h5py.File, indices: list[int] | None, with_terms: bool) -> list[Song]:
+def _read_open_file(h5: h5py.File, indices: list[int] | None, with_terms: bool,
+                    with_names: bool = True) -> list[Song]:
     ds = _datasets(h5)
     analysis = _read_table(ds["analysis/songs"], ANALYSIS_FIELDS)
-    metadata = _read_table(ds["metadata/songs"], METADATA_FIELDS)
     n_songs = len(analysis)
+    if with_names or n_songs != 1 or ds["metadata/songs"].shape != (1,):
+        metadata = _read_table(ds["metadata/songs"], METADATA_FIELDS)
+    else:  # one song, its idx_* all 0: nothing in the table is needed
+        metadata = np.zeros(1, METADATA_FIELDS)
     if n_songs == 0 or len(metadata) != n_songs:
         raise BadFile("bad_songs_table",
                       f"songs tables hold {n_songs} and {len(metadata)} rows")
@@ -262,14 +290,14 @@ def _read_open_file(h5: h5py.File, indices: list[int] | None, with_terms: bool) 
             track_id=decode(analysis["track_id"][i]),
             title=decode(metadata["title"][i]),
             artist_name=decode(metadata["artist_name"][i]),
-            terms=[decode(t) for t in _read(terms, terms_at[i])] if with_terms else [],
+            terms=decode_all(_read(terms, terms_at[i])) if with_terms else [],
             terms_freq=np.asarray(_read(freq, terms_at[i]), np.float64) if with_terms else empty,
             terms_weight=(np.asarray(_read(weight, terms_at[i]), np.float64) if with_terms
                           else empty),
             timbre=np.asarray(_read(timbre, timbre_at[i]), dtype=np.float64),
             pitches=np.asarray(_read(pitches, pitches_at[i]), dtype=np.float64),
             artist_id=decode(metadata["artist_id"][i]),
-            similar_artists=([decode(a) for a in _read(similar, similar_at[i])]
+            similar_artists=(decode_all(_read(similar, similar_at[i]))
                              if similar is not None else []),
         ))
     return songs
