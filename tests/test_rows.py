@@ -49,6 +49,7 @@ def test_zscored_sequences_read_as_the_whole_array_would(features):
     np.testing.assert_array_equal(store[10:70].numpy(), whole[10:70])
     rows = torch.tensor([90, 3, 41, 7])
     np.testing.assert_array_equal(store[rows].numpy(), whole[rows.numpy()])
+    np.testing.assert_array_equal(np.asarray(store), whole)
 
 
 def test_conv_prepare_from_the_store_equals_prepare_from_the_whole_array(features):
@@ -72,6 +73,7 @@ def test_sparse_rows_train_as_the_dense_matrix_does():
     idx = torch.tensor([5, 0, 119, 5])
     np.testing.assert_array_equal(rows[idx].numpy(), text.toarray()[idx.numpy()])
     np.testing.assert_array_equal(rows[3:9].numpy(), text.toarray()[3:9])
+    np.testing.assert_array_equal(np.asarray(rows), text.toarray())
 
     def build():
         return HybridVAE(144, 40, 4, 16, 32, 32, alpha=1.0, beta=1.0)

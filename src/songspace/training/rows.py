@@ -46,6 +46,10 @@ class SparseRows:
     def to(self, device: torch.device | str) -> "SparseRows":
         return SparseRows(self.matrix, device)
 
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """Every row, dense (np.asarray): for a few songs, never in training."""
+        return self.matrix.toarray().astype(dtype or self.dtype, copy=False)
+
 
 class ZScoredSequences:
     """The (songs, 24, L) sequences of sequences.h5, read and z-scored a block at a time (the
@@ -80,6 +84,10 @@ class ZScoredSequences:
     def to(self, device: torch.device | str) -> "ZScoredSequences":
         return ZScoredSequences(self.features_dir, self.zscore, self.lengths, self.seq_len,
                                 device)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """Every song, z-scored (np.asarray): for a few songs, never in training."""
+        return self[0:len(self)].cpu().numpy().astype(dtype or self.dtype, copy=False)
 
 
 RowStore = SparseRows | ZScoredSequences
