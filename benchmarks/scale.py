@@ -31,6 +31,7 @@ import argparse
 import json
 import math
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -75,11 +76,14 @@ def epoch_seconds(lines: list[tuple[float, str]]) -> list[float]:
 
 
 def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | None,
-             features_only: bool = False) -> dict:
-    """Seconds and peak MB of each stage at one size, plus the no-op repro."""
+             features_only: bool = False, keep: bool = False) -> dict:
+    """Seconds and peak MB of each stage at one size, plus the no-op repro. A stage that
+    fails is recorded as NaN and the run goes on (what depends on it fails too): an hours-long
+    run still measures every stage it can."""
     params = {"synthetic": {"n_songs": n_songs}, "data": {"task": "all"}, **overrides}
     seconds, peak_mb, largest_mb, epochs = {}, {}, {}, {}
-    with tempfile.TemporaryDirectory(prefix="songspace-scale-", dir=scratch) as tmp:
+    tmp = tempfile.mkdtemp(prefix="songspace-scale-", dir=scratch)
+    try:
         project = make_project(Path(tmp) / "project", params)
         stages = pipeline_stages(project)
         if until:
@@ -92,10 +96,10 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
             result = (timed_dvc(project, *command[1:]) if command[0] == "dvc"
                       else timed(project, command))
             if result.returncode != 0:
-                print(f"  N={n_songs}: {stage} FAILED ({result.returncode}); later stages "
-                      f"skipped\n{result.output[-2000:]}", file=sys.stderr)
-                seconds[stage] = peak_mb[stage] = float("nan")
-                break
+                print(f"  N={n_songs}: {stage} FAILED ({result.returncode})\n"
+                      f"{result.output[-2000:]}", file=sys.stderr, flush=True)
+                seconds[stage] = peak_mb[stage] = largest_mb[stage] = math.nan
+                continue
             seconds[stage], peak_mb[stage] = result.seconds, result.peak_mb
             largest_mb[stage] = result.largest_process_mb
             if per_seed := epoch_seconds(result.lines):
@@ -103,11 +107,15 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
             print(f"  N={n_songs:>7}  {stage:26s} {result.seconds:8.1f} s  "
                   f"{result.peak_mb:7.0f} MB  (largest process {result.largest_process_mb:.0f})"
                   + (f"  s/epoch/seed {per_seed}" if per_seed else ""), flush=True)
+        if not features_only:  # a no-op repro would want the source's files
+            noop = timed_dvc(project, "repro", *([until] if until else []))
+            seconds[NOOP] = noop.seconds
+            print(f"  N={n_songs:>7}  {NOOP:26s} {noop.seconds:8.1f} s", flush=True)
+    finally:
+        if keep:
+            print(f"  the scratch copy is kept: {tmp}", flush=True)
         else:
-            if not features_only:  # a no-op repro would want the source's files
-                noop = timed_dvc(project, "repro", *([until] if until else []))
-                seconds[NOOP] = noop.seconds
-                print(f"  N={n_songs:>7}  {NOOP:26s} {noop.seconds:8.1f} s", flush=True)
+            shutil.rmtree(tmp, ignore_errors=True)
     return {"seconds": seconds, "peak_mb": peak_mb, "largest_process_mb": largest_mb,
             "epoch_seconds": epochs, "stages": [s for s, _ in steps]}
 
@@ -259,6 +267,8 @@ def main() -> int:
                         help="--features-only: the size growth is read from")
     parser.add_argument("--results", type=Path, default=RESULTS,
                         help="--features-only: the per-size figures, kept between runs")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep each scratch copy (its path is printed) to look into it")
     parser.add_argument("--set", nargs="+", default=[], metavar="KEY=VALUE",
                         help="other params at every size, e.g. retrieval.exact_max=20000")
     args = parser.parse_args()
@@ -281,7 +291,8 @@ def main() -> int:
     results = {}
     for n_songs in sorted(sizes):
         print(f"N = {n_songs:,}", flush=True)
-        results[n_songs] = run_size(n_songs, overrides, args.until, args.scratch)
+        results[n_songs] = run_size(n_songs, overrides, args.until, args.scratch,
+                                    keep=args.keep)
     text, all_ok = tables(results)
     print("\n" + text)
     print(f"\nscale targets: {verdict(all_ok)}")
@@ -306,7 +317,8 @@ def features_only(args, sizes: list[int], overrides: dict) -> int:
     results = load_results(args.results)
     for n_songs in sorted(sizes):
         print(f"N = {n_songs:,} (features written directly)", flush=True)
-        measured = run_size(n_songs, overrides, args.until, args.scratch, features_only=True)
+        measured = run_size(n_songs, overrides, args.until, args.scratch, features_only=True,
+                            keep=args.keep)
         results[n_songs] = {**measured, "train": {"seeds": train["seeds"],
                                                   "max_epochs": train["max_epochs"]},
                             "changed": args.set, "cores": available_cores(),
