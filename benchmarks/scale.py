@@ -2,7 +2,7 @@
 
     python benchmarks/scale.py [--sizes 1000 5500 20000 50000] [--out reports/benchmarks.md]
                                [--quick | --train-seeds 0 --max-epochs 5] [--until STAGE]
-    python benchmarks/scale.py --features-only --sizes 1000000 [--scratch /big/disk]
+    python benchmarks/scale.py --features-only --sizes 1000000 [--scratch /big/disk] [--resume]
 
 For each N, a scratch copy of the project (never the workspace) gets synthetic.n_songs = N
 and data.task = all, then every stage of dvc.yaml runs alone, in pipeline order
@@ -19,6 +19,10 @@ sizes measured before; growth is read from 50,000 (--baseline) to each larger si
 training per epoch per seed, and every stage's peak memory must stay within 16 GiB. Training
 defaults to two epochs of the three seeds there, the second one timed (--max-epochs and
 --train-seeds change it); the full run's time on this machine is estimated from it.
+The figures so far are saved after every stage and the scratch copy is kept until the size is
+done, so an interrupted run (1,000,000 songs take hours) goes on where it stopped with the same
+command and --resume; --report-only writes the tables from what is kept, an unfinished size
+marked so.
 
 The stage list is read from dvc.yaml each run, so stages added later are covered with no
 change here. Disk: the synthetic source takes about 250 KB per song (12 GB at 50,000); the
@@ -35,6 +39,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from songspace.parallel import available_cores
@@ -76,15 +81,29 @@ def epoch_seconds(lines: list[tuple[float, str]]) -> list[float]:
 
 
 def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | None,
-             features_only: bool = False, keep: bool = False) -> dict:
+             features_only: bool = False, keep: bool = False, resume: dict | None = None,
+             save: Callable[[dict], None] | None = None) -> dict:
     """Seconds and peak MB of each stage at one size, plus the no-op repro. A stage that
     fails is recorded as NaN and the run goes on (what depends on it fails too): an hours-long
-    run still measures every stage it can."""
+    run still measures every stage it can.
+
+    ``save`` gets the figures so far after every stage, with the scratch copy's path, and
+    that copy is kept until the size is done: an interrupted run goes on from ``resume`` (those
+    figures) in the same copy, skipping the stages it measured and rerunning any that
+    failed."""
     params = {"synthetic": {"n_songs": n_songs}, "data": {"task": "all"}, **overrides}
-    seconds, peak_mb, largest_mb, epochs = {}, {}, {}, {}
-    tmp = tempfile.mkdtemp(prefix="songspace-scale-", dir=scratch)
+    measured = resume or {}
+    seconds, peak_mb, largest_mb, epochs = (
+        dict(measured.get(key, {}))
+        for key in ("seconds", "peak_mb", "largest_process_mb", "epoch_seconds"))
+    tmp = measured["scratch"] if resume else tempfile.mkdtemp(prefix="songspace-scale-",
+                                                              dir=scratch)
+    finished = False
     try:
-        project = make_project(Path(tmp) / "project", params)
+        project = (Path(tmp) / "project" if resume
+                   else make_project(Path(tmp) / "project", params))
+        for lock in ("rwlock", "lock"):  # left by a DVC that was killed with the run
+            (project / ".dvc" / "tmp" / lock).unlink(missing_ok=True)
         stages = pipeline_stages(project)
         if until:
             stages = stages[:stages.index(until) + 1]
@@ -93,17 +112,27 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
             steps = [(WRITER, [str(VENV_BIN / "python"), "-m", "songspace.features.synthetic"])
                      ] + [step for step in steps if step[0] not in WRITTEN]
         for stage, command in steps:
+            if not math.isnan(seconds.get(stage, math.nan)):
+                print(f"  N={n_songs:>7}  {stage:26s} measured before", flush=True)
+                continue
             result = (timed_dvc(project, *command[1:]) if command[0] == "dvc"
                       else timed(project, command))
             if result.returncode != 0:
                 print(f"  N={n_songs}: {stage} FAILED ({result.returncode})\n"
                       f"{result.output[-2000:]}", file=sys.stderr, flush=True)
                 seconds[stage] = peak_mb[stage] = largest_mb[stage] = math.nan
+            else:
+                seconds[stage], peak_mb[stage] = result.seconds, result.peak_mb
+                largest_mb[stage] = result.largest_process_mb
+                if per_seed := epoch_seconds(result.lines):
+                    epochs[stage] = per_seed
+            if save:
+                save({"seconds": seconds, "peak_mb": peak_mb, "largest_process_mb": largest_mb,
+                      "epoch_seconds": epochs, "stages": [s for s, _ in steps],
+                      "scratch": tmp, "partial": True})
+            if math.isnan(seconds[stage]):
                 continue
-            seconds[stage], peak_mb[stage] = result.seconds, result.peak_mb
-            largest_mb[stage] = result.largest_process_mb
-            if per_seed := epoch_seconds(result.lines):
-                epochs[stage] = per_seed
+            per_seed = epochs.get(stage)
             print(f"  N={n_songs:>7}  {stage:26s} {result.seconds:8.1f} s  "
                   f"{result.peak_mb:7.0f} MB  (largest process {result.largest_process_mb:.0f})"
                   + (f"  s/epoch/seed {per_seed}" if per_seed else ""), flush=True)
@@ -111,9 +140,12 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
             noop = timed_dvc(project, "repro", *([until] if until else []))
             seconds[NOOP] = noop.seconds
             print(f"  N={n_songs:>7}  {NOOP:26s} {noop.seconds:8.1f} s", flush=True)
+        finished = True
     finally:
-        if keep:
-            print(f"  the scratch copy is kept: {tmp}", flush=True)
+        if keep or (save and not finished):
+            print(f"  the scratch copy is kept: {tmp}"
+                  + ("" if finished else " (run the same command with --resume to go on)"),
+                  flush=True)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     return {"seconds": seconds, "peak_mb": peak_mb, "largest_process_mb": largest_mb,
@@ -193,13 +225,20 @@ def features_only_tables(results: dict[int, dict], baseline: int, full: dict
     sizes = sorted(results)
     n1 = baseline if baseline in sizes else sizes[0]
     larger = [n for n in sizes if n > n1]
-    rows = list(dict.fromkeys(s for n in sizes for s in results[n]["seconds"]))
+    rows = list(dict.fromkeys(s for n in sizes for s in results[n]["stages"]))
     head = "| stage | " + " | ".join(f"{n:,} s" for n in sizes) + " | " + " | ".join(
         f"growth -> {n:,}" for n in larger) + " | " + " | ".join(
         f"peak MB {n:,}" for n in sizes) + f" | largest process MB {sizes[-1]:,} | |"
     lines = [head, "|---" * (head.count("|") - 1) + "|"]
     all_ok = True
     for stage in rows:
+        if unmeasured := [n for n in sizes if stage not in results[n]["seconds"]]:
+            # an interrupted size (--resume goes on with it): neither pass nor fail yet
+            all_ok = False
+            lines.append(f"| {stage} | " + " | ".join(
+                "not run yet" if n in unmeasured else f"{results[n]['seconds'][stage]:.1f}"
+                for n in sizes) + " |" * (len(larger) + len(sizes) + 2) + " not run yet |")
+            continue
         seconds = {n: results[n]["seconds"].get(stage, math.nan) for n in sizes}
         peaks = {n: results[n]["peak_mb"].get(stage, math.nan) for n in sizes}
         per_epoch = {n: mean_or_nan(results[n]["epoch_seconds"].get(stage)) for n in sizes}
@@ -229,15 +268,18 @@ def features_only_tables(results: dict[int, dict], baseline: int, full: dict
               head, "|---" * (head.count("|") - 1) + "|"]
     total = 0.0
     for stage in rows:
+        if stage not in results[sizes[-1]]["seconds"]:
+            continue
         seconds = full_run_seconds(stage, results[sizes[-1]], full) if stage != WRITER else 0
         total += seconds
         if stage in trained:
             cells = " | ".join(f"{mean_or_nan(results[n]['epoch_seconds'].get(stage)):.1f}"
                                for n in sizes)
             lines.append(f"| {stage} | {cells} | {seconds / 3600:.2f} h |")
-    lines += ["", f"Every stage after extraction with training in full at {sizes[-1]:,} songs: "
-              f"about {total / 3600:.1f} h on this machine (the stages above as measured, "
-              "training from its epochs)."]
+    partial = results[sizes[-1]].get("partial")
+    lines += ["", f"Every stage after extraction{' measured so far' if partial else ''} with "
+              f"training in full at {sizes[-1]:,} songs: about {total / 3600:.1f} h on this "
+              "machine (the stages above as measured, training from its epochs)."]
     return "\n".join(lines), all_ok
 
 
@@ -271,6 +313,11 @@ def main() -> int:
                         help="keep each scratch copy (its path is printed) to look into it")
     parser.add_argument("--set", nargs="+", default=[], metavar="KEY=VALUE",
                         help="other params at every size, e.g. retrieval.exact_max=20000")
+    parser.add_argument("--resume", action="store_true",
+                        help="--features-only: go on with an interrupted size in its scratch "
+                             "copy, skipping the stages it measured")
+    parser.add_argument("--report-only", action="store_true",
+                        help="--features-only: write the tables from --results, measure nothing")
     args = parser.parse_args()
     sizes = args.sizes or ([args.baseline] if args.features_only
                            else [1000, 5500, 20000, 50000])
@@ -315,21 +362,45 @@ def features_only(args, sizes: list[int], overrides: dict) -> int:
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     train = {**params["train"], **overrides.get("train", {})}
     results = load_results(args.results)
-    for n_songs in sorted(sizes):
-        print(f"N = {n_songs:,} (features written directly)", flush=True)
-        measured = run_size(n_songs, overrides, args.until, args.scratch, features_only=True,
-                            keep=args.keep)
-        results[n_songs] = {**measured, "train": {"seeds": train["seeds"],
-                                                  "max_epochs": train["max_epochs"]},
-                            "changed": args.set, "cores": available_cores(),
-                            "machine": machine(),
-                            "started": time.strftime("%Y-%m-%d %H:%M")}
+
+    def save() -> None:
         args.results.parent.mkdir(parents=True, exist_ok=True)
         args.results.write_text(json.dumps({str(n): r for n, r in sorted(results.items())},
                                            indent=1) + "\n")
+
+    for n_songs in [] if args.report_only else sorted(sizes):
+        before = results.get(n_songs, {})
+        resume = before if args.resume and before.get("partial") else None
+        if args.resume and not resume:
+            print(f"N = {n_songs:,}: nothing to resume, measured afresh", flush=True)
+        elif resume and not Path(resume["scratch"]).is_dir():
+            sys.exit(f"scale.py: {resume['scratch']} (the scratch copy of the interrupted "
+                     f"{n_songs:,}-song run) is gone: run without --resume to start again")
+        print(f"N = {n_songs:,} (features written directly)"
+              + (f", resumed in {resume['scratch']}" if resume else ""), flush=True)
+        now, here = time.strftime("%Y-%m-%d %H:%M"), machine()
+        about = ({"started": now, "machine": here} if not resume else
+                 {"started": f"{resume['started']}, resumed {now}",
+                  "machine": resume["machine"] + ("" if here == resume["machine"] else
+                                                  f"; resumed on {here}")})
+        about.update({"train": {"seeds": train["seeds"], "max_epochs": train["max_epochs"]},
+                      "changed": args.set, "cores": available_cores()})
+
+        def keep_partial(measured: dict, n_songs: int = n_songs, about: dict = about) -> None:
+            results[n_songs] = {**measured, **about}
+            save()
+
+        measured = run_size(n_songs, overrides, args.until, args.scratch, features_only=True,
+                            keep=args.keep, resume=resume, save=keep_partial)
+        results[n_songs] = {**measured, **about}
+        save()
     text, all_ok = features_only_tables(results, args.baseline, params["train"])
     print("\n" + text)
-    print(f"\nscale targets (features only): {verdict(all_ok)}")
+    interrupted = {n: r for n, r in results.items() if r.get("partial")}
+    outcome = verdict(all_ok) if not interrupted else "INCOMPLETE: " + "; ".join(
+        f"the {n:,}-song run stopped after {len(r['seconds'])} of {len(r['stages'])} steps "
+        "(the same command with --resume goes on)" for n, r in sorted(interrupted.items()))
+    print(f"\nscale targets (features only): {outcome}")
     kept = args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results
     measured_when = "\n".join(f"- {n:,} songs: measured {r['started']}; {r['machine']}."
                               for n, r in sorted(results.items()))
@@ -350,7 +421,7 @@ def features_only(args, sizes: list[int], overrides: dict) -> int:
         f"for training (target <= {MAX_GROWTH}); peak memory is the largest sum of PSS over "
         "the stage's processes (shared pages counted once, as the machine holds them; target "
         f"<= {MAX_STAGE_MB // 1024} GiB), beside the largest RSS of any one of them.", "",
-        text, "", f"**Scale targets (features only): {verdict(all_ok)}**"]))
+        text, "", f"**Scale targets (features only): {outcome}**"]))
     print(f"written to {args.out}")
     return 0 if all_ok else 1
 
