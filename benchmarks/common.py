@@ -72,8 +72,8 @@ class MemorySampler:
     last reading's cost: the sampler never takes more than a tenth of a core.
     """
 
-    def __init__(self, pid: int, interval: float = 0.05):
-        self.pid, self.interval = pid, interval
+    def __init__(self, pid: int, interval: float = 0.05, with_root: bool = False):
+        self.pid, self.interval, self.with_root = pid, interval, with_root
         self.peak_pss = self.peak_rss = 0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -85,7 +85,7 @@ class MemorySampler:
             while not self._done.is_set():
                 started = time.perf_counter()
                 total = 0
-                for child in root.children(recursive=True):
+                for child in root.children(recursive=True) + ([root] if self.with_root else []):
                     try:
                         info = child.memory_full_info()
                     except psutil.Error:
@@ -106,11 +106,12 @@ class MemorySampler:
 
 
 def timed(project: Path, command: list[str]) -> Timed:
-    """Run ``command`` in ``project``; wall seconds and peak memory of what it started."""
+    """Run ``command`` in ``project``; wall seconds and peak memory of what it started (the
+    command's own process too, unless it is DVC: see timed_dvc)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=project, env=environment(project),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    sampler = MemorySampler(process.pid)
+    sampler = MemorySampler(process.pid, with_root=Path(command[0]).name != "dvc")
     lines = [(time.perf_counter() - start, line.rstrip("\n")) for line in process.stdout]
     process.wait()
     seconds = time.perf_counter() - start

@@ -91,7 +91,8 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
     that copy is kept until the size is done: an interrupted run goes on from ``resume`` (those
     figures) in the same copy, skipping the stages it measured and rerunning any that
     failed."""
-    params = {"synthetic": {"n_songs": n_songs}, "data": {"task": "all"}, **overrides}
+    params = merge_params({"synthetic": {"n_songs": n_songs}, "data": {"task": "all"}},
+                          overrides)
     measured = resume or {}
     seconds, peak_mb, largest_mb, epochs = (
         dict(measured.get(key, {}))
@@ -329,7 +330,7 @@ def main() -> int:
         train["seeds"] = args.train_seeds
     if args.max_epochs is not None:
         train["max_epochs"] = args.max_epochs
-    overrides = merge_params(dotted_overrides(args.set), {"train": train} if train else {})
+    overrides = merge_params({"train": train} if train else {}, dotted_overrides(args.set))
 
     if args.features_only:
         return features_only(args, sizes, overrides)
@@ -371,20 +372,27 @@ def features_only(args, sizes: list[int], overrides: dict) -> int:
     for n_songs in [] if args.report_only else sorted(sizes):
         before = results.get(n_songs, {})
         resume = before if args.resume and before.get("partial") else None
-        if args.resume and not resume:
-            print(f"N = {n_songs:,}: nothing to resume, measured afresh", flush=True)
-        elif resume and not Path(resume["scratch"]).is_dir():
+        if args.resume and before and not resume:
+            print(f"N = {n_songs:,}: measured in full before (without --resume it is measured "
+                  "again)", flush=True)
+            continue
+        if resume and not Path(resume["scratch"]).is_dir():
             sys.exit(f"scale.py: {resume['scratch']} (the scratch copy of the interrupted "
                      f"{n_songs:,}-song run) is gone: run without --resume to start again")
+        if before.get("partial") and not resume:  # started afresh: the old copy goes
+            shutil.rmtree(before["scratch"], ignore_errors=True)
         print(f"N = {n_songs:,} (features written directly)"
               + (f", resumed in {resume['scratch']}" if resume else ""), flush=True)
         now, here = time.strftime("%Y-%m-%d %H:%M"), machine()
-        about = ({"started": now, "machine": here} if not resume else
-                 {"started": f"{resume['started']}, resumed {now}",
-                  "machine": resume["machine"] + ("" if here == resume["machine"] else
-                                                  f"; resumed on {here}")})
-        about.update({"train": {"seeds": train["seeds"], "max_epochs": train["max_epochs"]},
-                      "changed": args.set, "cores": available_cores()})
+        if resume:  # the kept copy's params.yaml decides what runs, whatever this command says
+            about = {key: resume[key] for key in ("train", "changed", "cores")}
+            about.update(started=f"{resume['started']}, resumed {now}",
+                         machine=resume["machine"] + ("" if here == resume["machine"] else
+                                                      f"; resumed on {here}"))
+        else:
+            about = {"started": now, "machine": here, "changed": args.set,
+                     "train": {"seeds": train["seeds"], "max_epochs": train["max_epochs"]},
+                     "cores": available_cores()}
 
         def keep_partial(measured: dict, n_songs: int = n_songs, about: dict = about) -> None:
             results[n_songs] = {**measured, **about}
@@ -394,6 +402,8 @@ def features_only(args, sizes: list[int], overrides: dict) -> int:
                             keep=args.keep, resume=resume, save=keep_partial)
         results[n_songs] = {**measured, **about}
         save()
+    if not results:
+        sys.exit(f"scale.py: {args.results} holds no figures yet; run without --report-only")
     text, all_ok = features_only_tables(results, args.baseline, params["train"])
     print("\n" + text)
     interrupted = {n: r for n, r in results.items() if r.get("partial")}

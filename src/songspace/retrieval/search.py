@@ -79,11 +79,15 @@ def build_shard(latents: np.ndarray, metric: str):
     different answers, on every run."""
     import faiss
 
+    threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
-    vectors = _vectors(latents, metric)
-    graph = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M)
-    graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    graph.add(vectors)
+    try:
+        vectors = _vectors(latents, metric)
+        graph = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M)
+        graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        graph.add(vectors)
+    finally:  # searches (each query on its own) may use every thread again
+        faiss.omp_set_num_threads(threads)
     return graph
 
 
