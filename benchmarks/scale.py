@@ -21,8 +21,10 @@ defaults to two epochs of the three seeds there, the second one timed (--max-epo
 --train-seeds change it); the full run's time on this machine is estimated from it.
 The figures so far are saved after every stage and the scratch copy is kept until the size is
 done, so an interrupted run (1,000,000 songs take hours) goes on where it stopped with the same
-command and --resume; --report-only writes the tables from what is kept, an unfinished size
-marked so.
+command and --resume (a stage whose outputs went missing from the kept copy is measured
+again); --report-only writes the tables from what is kept, an unfinished size marked so.
+--only STAGE... measures some stages of a size again in a fresh copy, keeping its other
+figures (a stage that failed, or ran beside another job).
 
 The stage list is read from dvc.yaml each run, so stages added later are covered with no
 change here. Disk: the synthetic source takes about 250 KB per song (12 GB at 50,000); the
@@ -82,7 +84,8 @@ def epoch_seconds(lines: list[tuple[float, str]]) -> list[float]:
 
 def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | None,
              features_only: bool = False, keep: bool = False, resume: dict | None = None,
-             save: Callable[[dict], None] | None = None) -> dict:
+             save: Callable[[dict], None] | None = None, only: set[str] | None = None
+             ) -> dict:
     """Seconds and peak MB of each stage at one size, plus the no-op repro. A stage that
     fails is recorded as NaN and the run goes on (what depends on it fails too): an hours-long
     run still measures every stage it can.
@@ -90,7 +93,7 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
     ``save`` gets the figures so far after every stage, with the scratch copy's path, and
     that copy is kept until the size is done: an interrupted run goes on from ``resume`` (those
     figures) in the same copy, skipping the stages it measured and rerunning any that
-    failed."""
+    failed. ``only`` (features-only): the features are written, then those stages alone run."""
     params = merge_params({"synthetic": {"n_songs": n_songs}, "data": {"task": "all"}},
                           overrides)
     measured = resume or {}
@@ -105,6 +108,11 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
                    else make_project(Path(tmp) / "project", params))
         for lock in ("rwlock", "lock"):  # left by a DVC that was killed with the run
             (project / ".dvc" / "tmp" / lock).unlink(missing_ok=True)
+        for stage in sorted(lost_outputs(project) & set(seconds)) if resume else []:
+            print(f"  N={n_songs:>7}  {stage:26s} its outputs are gone: measured again",
+                  flush=True)
+            for figures in (seconds, peak_mb, largest_mb, epochs):
+                figures.pop(stage, None)
         stages = pipeline_stages(project)
         if until:
             stages = stages[:stages.index(until) + 1]
@@ -112,6 +120,8 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
         if features_only:
             steps = [(WRITER, [str(VENV_BIN / "python"), "-m", "songspace.features.synthetic"])
                      ] + [step for step in steps if step[0] not in WRITTEN]
+        if only:
+            steps = [step for step in steps if step[0] in only or step[0] == WRITER]
         for stage, command in steps:
             if not math.isnan(seconds.get(stage, math.nan)):
                 print(f"  N={n_songs:>7}  {stage:26s} measured before", flush=True)
@@ -137,11 +147,12 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
             print(f"  N={n_songs:>7}  {stage:26s} {result.seconds:8.1f} s  "
                   f"{result.peak_mb:7.0f} MB  (largest process {result.largest_process_mb:.0f})"
                   + (f"  s/epoch/seed {per_seed}" if per_seed else ""), flush=True)
-        if not features_only:  # a no-op repro would want the source's files
+        if not features_only and not only:  # a no-op repro would want the source's files
             noop = timed_dvc(project, "repro", *([until] if until else []))
             seconds[NOOP] = noop.seconds
             print(f"  N={n_songs:>7}  {NOOP:26s} {noop.seconds:8.1f} s", flush=True)
-        finished = True
+        # a failed stage keeps the copy too: --resume measures it again
+        finished = not any(math.isnan(seconds.get(stage, math.nan)) for stage, _ in steps)
     finally:
         if keep or (save and not finished):
             print(f"  the scratch copy is kept: {tmp}"
@@ -150,7 +161,23 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     return {"seconds": seconds, "peak_mb": peak_mb, "largest_process_mb": largest_mb,
-            "epoch_seconds": epochs, "stages": [s for s, _ in steps]}
+            "epoch_seconds": epochs, "stages": [s for s, _ in steps],
+            **({} if finished or not save else {"scratch": tmp, "partial": True})}
+
+
+def lost_outputs(project: Path) -> set[str]:
+    """The steps whose outputs are missing from a kept scratch copy (a disk restored without
+    its large files, a cleanup by hand): --resume measures them again rather than failing
+    every stage that reads them."""
+    lock_file = project / "dvc.lock"
+    lock = yaml.safe_load(lock_file.read_text()) if lock_file.exists() else {}
+    outs = {name: [out["path"] for out in stage.get("outs", [])]
+            for name, stage in (lock or {}).get("stages", {}).items()}
+    declared = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]
+    outs[WRITER] = [next(iter(out)) if isinstance(out, dict) else out
+                    for stage in WRITTEN[1:] for out in declared[stage].get("outs", [])]
+    return {name for name, paths in outs.items()
+            if any(not (project / path).exists() for path in paths)}
 
 
 def growth(values: dict[int, float], n1: int, n2: int) -> float:
@@ -317,6 +344,10 @@ def main() -> int:
     parser.add_argument("--resume", action="store_true",
                         help="--features-only: go on with an interrupted size in its scratch "
                              "copy, skipping the stages it measured")
+    parser.add_argument("--only", nargs="+", metavar="STAGE",
+                        help="--features-only: measure these stages again at a size measured "
+                             "before, keeping its other figures; name the stages they read "
+                             "from too (the features are always written first)")
     parser.add_argument("--report-only", action="store_true",
                         help="--features-only: write the tables from --results, measure nothing")
     args = parser.parse_args()
@@ -358,6 +389,39 @@ def main() -> int:
     return 0 if all_ok else 1
 
 
+def elsewhere(here: str, before: str) -> str:
+    """``here`` (machine()), only its load average when the hardware is ``before``'s."""
+    hardware, load = here.split("; load average", 1)
+    return f"the same machine, load average{load}" if before.startswith(hardware) else here
+
+
+def measure_again(args, n_songs: int, before: dict) -> dict:
+    """--only: measure the named stages again at a size measured before (the features are
+    written again first, in a fresh scratch copy, with that size's training settings), and
+    keep every other figure of it. For a stage that failed, or whose figure is doubtful."""
+    if not before:
+        sys.exit(f"scale.py: --only measures stages again, but {n_songs:,} songs were not "
+                 "measured yet; run without --only")
+    unknown = sorted(set(args.only) - set(before["stages"]))
+    if unknown:
+        sys.exit(f"scale.py: --only {' '.join(unknown)}: not a step of the {n_songs:,}-song "
+                 f"run (its steps: {', '.join(before['stages'])})")
+    overrides = merge_params({"train": before["train"]}, dotted_overrides(before["changed"]))
+    now, here = time.strftime("%Y-%m-%d %H:%M"), machine()
+    print(f"N = {n_songs:,} (features written directly), measuring again: "
+          f"{', '.join(args.only)}", flush=True)
+    measured = run_size(n_songs, overrides, None, args.scratch, features_only=True,
+                        keep=args.keep, only=set(args.only))
+    record = {**before, **{key: {**before[key], **measured[key]} for key in
+                           ("seconds", "peak_mb", "largest_process_mb", "epoch_seconds")}}
+    record["measured_again"] = before.get("measured_again", []) + [
+        f"{now} ({', '.join(measured['stages'])}) on " + elsewhere(here, before["machine"])]
+    if all(not math.isnan(record["seconds"].get(step, math.nan)) for step in record["stages"]):
+        record.pop("partial", None)
+        record.pop("scratch", None)
+    return record
+
+
 def features_only(args, sizes: list[int], overrides: dict) -> int:
     """Measure each size, keep its figures in --results, report every size kept there."""
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
@@ -371,6 +435,10 @@ def features_only(args, sizes: list[int], overrides: dict) -> int:
 
     for n_songs in [] if args.report_only else sorted(sizes):
         before = results.get(n_songs, {})
+        if args.only:
+            results[n_songs] = measure_again(args, n_songs, before)
+            save()
+            continue
         resume = before if args.resume and before.get("partial") else None
         if args.resume and before and not resume:
             print(f"N = {n_songs:,}: measured in full before (without --resume it is measured "
@@ -387,8 +455,8 @@ def features_only(args, sizes: list[int], overrides: dict) -> int:
         if resume:  # the kept copy's params.yaml decides what runs, whatever this command says
             about = {key: resume[key] for key in ("train", "changed", "cores")}
             about.update(started=f"{resume['started']}, resumed {now}",
-                         machine=resume["machine"] + ("" if here == resume["machine"] else
-                                                      f"; resumed on {here}"))
+                         machine=f"{resume['machine']}; resumed on "
+                                 + elsewhere(here, resume["machine"]))
         else:
             about = {"started": now, "machine": here, "changed": args.set,
                      "train": {"seeds": train["seeds"], "max_epochs": train["max_epochs"]},
@@ -406,13 +474,19 @@ def features_only(args, sizes: list[int], overrides: dict) -> int:
         sys.exit(f"scale.py: {args.results} holds no figures yet; run without --report-only")
     text, all_ok = features_only_tables(results, args.baseline, params["train"])
     print("\n" + text)
-    interrupted = {n: r for n, r in results.items() if r.get("partial")}
-    outcome = verdict(all_ok) if not interrupted else "INCOMPLETE: " + "; ".join(
-        f"the {n:,}-song run stopped after {len(r['seconds'])} of {len(r['stages'])} steps "
-        "(the same command with --resume goes on)" for n, r in sorted(interrupted.items()))
+    unmeasured = {n: [step for step in r["stages"]
+                      if math.isnan(r["seconds"].get(step, math.nan))]
+                  for n, r in sorted(results.items())}
+    outcome = verdict(all_ok) if not any(unmeasured.values()) else "INCOMPLETE: " + "; ".join(
+        f"the {n:,}-song run has no figure for {', '.join(steps)}"
+        + (" (the same command with --resume goes on)" if results[n].get("partial") else
+           " (its scratch copy is gone: --only measures a stage again, a whole run all)")
+        for n, steps in unmeasured.items() if steps)
     print(f"\nscale targets (features only): {outcome}")
     kept = args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results
     measured_when = "\n".join(f"- {n:,} songs: measured {r['started']}; {r['machine']}."
+                              + "".join(f" Measured again {again}." for again in
+                                        r.get("measured_again", []))
                               for n, r in sorted(results.items()))
     reduced = "; ".join(f"{n:,}: train.seeds {r['train']['seeds']}, train.max_epochs "
                         f"{r['train']['max_epochs']}" + "".join(f", {c}" for c in r["changed"])
