@@ -68,6 +68,7 @@ FLAT_MEMORY_STAGE = "extract_features"
 NOOP = "no-op dvc repro"
 WRITTEN = ("synthesize", "subset", "extract_features")  # what --features-only writes itself
 WRITER = "features written directly"
+FIGURES = ("seconds", "peak_mb", "largest_process_mb", "epoch_seconds")  # per step, by name
 RESULTS = ROOT / "reports" / "scale_features_only.json"
 # "ae seed 0: best val loss 123.4 at epoch 2 of 2 (max_epochs), 12.3 s, the last epoch 4.10 s"
 # (training/runs.py)
@@ -99,7 +100,7 @@ def run_size(n_songs: int, overrides: dict, until: str | None, scratch: str | No
     measured = resume or {}
     seconds, peak_mb, largest_mb, epochs = (
         dict(measured.get(key, {}))
-        for key in ("seconds", "peak_mb", "largest_process_mb", "epoch_seconds"))
+        for key in FIGURES)
     tmp = measured["scratch"] if resume else tempfile.mkdtemp(prefix="songspace-scale-",
                                                               dir=scratch)
     finished = False
@@ -412,13 +413,13 @@ def measure_again(args, n_songs: int, before: dict) -> dict:
           f"{', '.join(args.only)}", flush=True)
     measured = run_size(n_songs, overrides, None, args.scratch, features_only=True,
                         keep=args.keep, only=set(args.only))
-    record = {**before, **{key: {**before[key], **measured[key]} for key in
-                           ("seconds", "peak_mb", "largest_process_mb", "epoch_seconds")}}
+    record = {**before, **{key: {**before[key], **measured[key]} for key in FIGURES}}
     record["measured_again"] = before.get("measured_again", []) + [
         f"{now} ({', '.join(measured['stages'])}) on " + elsewhere(here, before["machine"])]
     if all(not math.isnan(record["seconds"].get(step, math.nan)) for step in record["stages"]):
         record.pop("partial", None)
-        record.pop("scratch", None)
+        if kept := record.pop("scratch", None):  # an interrupted run's copy, done with now
+            shutil.rmtree(kept, ignore_errors=True)
     return record
 
 
@@ -480,7 +481,7 @@ def features_only(args, sizes: list[int], overrides: dict) -> int:
     outcome = verdict(all_ok) if not any(unmeasured.values()) else "INCOMPLETE: " + "; ".join(
         f"the {n:,}-song run has no figure for {', '.join(steps)}"
         + (" (the same command with --resume goes on)" if results[n].get("partial") else
-           " (its scratch copy is gone: --only measures a stage again, a whole run all)")
+           " (--only measures a stage again, with the stages it reads)")
         for n, steps in unmeasured.items() if steps)
     print(f"\nscale targets (features only): {outcome}")
     kept = args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results
