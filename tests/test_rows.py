@@ -1,6 +1,7 @@
 """Inputs handed out a block at a time (training/rows.py) give the rows a whole dense copy
 would, and the seeds share one prepared copy of them."""
 
+from songspace.features.block import pack_block
 from songspace.features.extract import write_features
 from songspace.features.store import load_sequences, load_zscore
 from songspace.models.conv_vae import ConvVAE
@@ -34,9 +35,10 @@ def features(tmp_path_factory):
         n = int(rng.integers(3, 40))
         sequence = np.zeros((24, 30), np.float32)
         sequence[:, :min(n, 30)] = rng.normal(size=(24, min(n, 30)))
-        rows.append([(f"TR{i:016d}", rng.normal(size=144), sequence, min(n, 30),
-                      (["rock"], [1.0], [1.0]), ("AR1", []))])
-    write_features(rows, [r[0][0] for r in rows], out, seq_len=30, progress=False)
+        rows.append((f"TR{i:016d}", rng.normal(size=144), sequence, min(n, 30),
+                     (["rock"], [1.0], [1.0]), ("AR1", [])))
+    blocks = [pack_block(rows[start:start + 64], 30) for start in range(0, 150, 64)]
+    write_features(blocks, [row[0] for row in rows], out, seq_len=30, progress=False)
     return out
 
 

@@ -25,6 +25,22 @@ class TermsWriter(ParquetRows):
                      "freqs": np.asarray(freqs, np.float64).tolist()})
 
 
+def terms_batch(track_ids: list[str], terms: list[list[str]], weights: list, freqs: list
+                ) -> pa.RecordBatch:
+    """terms.parquet's rows of some songs, as TermsWriter.add would write them one by one."""
+    return pa.RecordBatch.from_arrays(
+        [pa.array(track_ids, pa.string()), pa.array(terms, SCHEMA.field("terms").type),
+         float_lists(weights), float_lists(freqs)], schema=SCHEMA)
+
+
+def float_lists(arrays: list) -> pa.ListArray:
+    """A list<double> column of 1-d arrays: one concatenation instead of a Python float each."""
+    lengths = np.fromiter((len(a) for a in arrays), np.int32, len(arrays))
+    offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int32)])
+    values = np.concatenate([np.asarray(a, np.float64) for a in arrays]) if arrays else []
+    return pa.ListArray.from_arrays(offsets, pa.array(values, pa.float64()))
+
+
 def load_terms(features_dir: str | Path, columns: list[str] | None = None) -> dict[str, list]:
     """Columns of terms.parquet (all, or ``columns``) as Python lists."""
     return pq.read_table(Path(features_dir) / TERMS_FILE, columns=columns).to_pydict()

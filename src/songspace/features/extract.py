@@ -1,8 +1,8 @@
 """Extract the features of a chosen song list, streaming to disk in source order.
 
 Each worker reads a batch of files and returns the 144 moments and the (24, L) sequence of
-each song; the parent writes them as they arrive (Parquet row groups, HDF5 rows), so
-memory stays flat whatever the number of songs.
+each song, packed into one FeatureBlock; the parent writes them as they arrive (Parquet row
+groups, HDF5 rows), so memory stays flat whatever the number of songs.
 """
 
 import dataclasses
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from songspace.errors import SongspaceError
-from songspace.features.moments import song_moments, song_sequence
+from songspace.features.block import FeatureBlock, pack_block
+from songspace.features.moments import channel_moments, channel_sequence
 from songspace.features.similar import SimilarWriter
 from songspace.features.store import FeatureWriter
 from songspace.features.zscore import RunningMoments, ZScore
@@ -46,8 +47,10 @@ class FileTask:
 
 def song_features(song: Song, seq_len: int) -> tuple[np.ndarray, np.ndarray, int]:
     """A cleaned song's 144 moments, (24, seq_len) sequence and true length."""
-    segments = np.concatenate([song.timbre, song.pitches], axis=1)
-    return song_moments(segments), *song_sequence(segments, seq_len)
+    n_timbre = song.timbre.shape[1]
+    channels = np.empty((n_timbre + song.pitches.shape[1], len(song.timbre)))  # C order
+    channels[:n_timbre], channels[n_timbre:] = song.timbre.T, song.pitches.T  # one copy
+    return channel_moments(channels), *channel_sequence(channels, seq_len)
 
 
 def feature_row(song: Song, seq_len: int, min_segments: int, where: str) -> tuple:
@@ -85,8 +88,10 @@ def _extract_file(task: FileTask, seq_len: int, min_segments: int) -> list[tuple
     return rows
 
 
-def _extract_batch(tasks: list[FileTask], seq_len: int, min_segments: int) -> list[list[tuple]]:
-    return [_extract_file(task, seq_len, min_segments) for task in tasks]
+def _extract_batch(tasks: list[FileTask], seq_len: int, min_segments: int
+                   ) -> list[FeatureBlock]:
+    rows = [row for task in tasks for row in _extract_file(task, seq_len, min_segments)]
+    return [pack_block(rows, seq_len)]
 
 
 def file_tasks(songs: pd.DataFrame) -> Iterator[FileTask]:
@@ -134,25 +139,26 @@ def extract(songs: pd.DataFrame, out_dir: Path, *, seq_len: int, min_segments: i
                           progress=progress)
 
 
-def write_features(row_groups: Iterable[list[tuple]], track_ids: list[str], out_dir: Path, *,
+def write_features(blocks: Iterable[FeatureBlock], track_ids: list[str], out_dir: Path, *,
                    seq_len: int, progress: bool = True) -> ZScore:
-    """Write every output of the stage from groups of song_features rows arriving in the
-    order of ``track_ids``; the z-scoring is fitted on the way, in that order."""
+    """Write every output of the stage from FeatureBlocks arriving in the order of
+    ``track_ids``; the z-scoring is fitted on the way, song by song in that order."""
     stats_moments, seq_moments = RunningMoments(), RunningMoments()
-    expected = iter(track_ids)
+    done = 0
     with (FeatureWriter(out_dir, n_songs=len(track_ids), seq_len=seq_len) as writer,
           TermsWriter(out_dir) as terms, SimilarWriter(out_dir) as similar):
         bar = tqdm(total=len(track_ids), desc="extract", unit="song", disable=not progress)
-        for rows in row_groups:
-            for track_id, moments, sequence, length, song_terms, artist in rows:
-                if track_id != next(expected):
-                    raise SongspaceError("feature rows came back out of order; report this bug")
-                writer.add(track_id, moments, sequence, length)
-                terms.add(track_id, *song_terms)
-                similar.add(track_id, *artist)
-                stats_moments.add(moments[None, :])
-                seq_moments.add(sequence[:, :length].T.astype(np.float64))
-            bar.update(len(rows))
+        for block in blocks:
+            if block.track_ids != track_ids[done:done + len(block)]:
+                raise SongspaceError("feature rows came back out of order; report this bug")
+            done += len(block)
+            writer.add_block(block.track_ids, block.moments, block.sequences, block.lengths)
+            terms.append_batch(block.terms)
+            similar.append_batch(block.similar)
+            for i, length in enumerate(block.lengths.tolist()):
+                stats_moments.add(block.moments[i:i + 1])
+                seq_moments.add_sums(length, *block.sequence_sums[i])
+            bar.update(len(block))
         bar.close()
         stats_mean, stats_std = stats_moments.mean_std()
         seq_mean, seq_std = seq_moments.mean_std()

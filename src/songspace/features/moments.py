@@ -9,7 +9,13 @@ N_STATS = len(STAT_COLUMNS)  # 144
 
 
 def song_moments(segments: np.ndarray) -> np.ndarray:
-    """(n_segments, 24) -> (144,), channel-major, moments in MOMENTS order.
+    """(n_segments, 24) -> (144,), channel-major, moments in MOMENTS order (see
+    channel_moments)."""
+    return channel_moments(np.ascontiguousarray(segments.T))
+
+
+def channel_moments(channels: np.ndarray) -> np.ndarray:
+    """(24, n_segments) C-contiguous -> (144,), channel-major, moments in MOMENTS order.
 
     std uses ddof=0; skew and kurtosis are scipy.stats' defaults (biased, Fisher). A
     moment that is undefined for a constant channel is 0.
@@ -17,18 +23,18 @@ def song_moments(segments: np.ndarray) -> np.ndarray:
     The central moments are computed in one vectorised pass with the same formulas as
     scipy.stats.skew/kurtosis (m3 / m2^1.5, m4 / m2^2 - 3); calling scipy per song costs
     more than reading the file (profiled: 2.5 ms of 8 ms per song). Tests check the two agree.
-    The channels are first made rows of a contiguous (24, n) array: numpy reduces along
-    contiguous rows much faster than down the columns of (n, 24) (measured: 185 -> 100 us for
-    750 segments; sums stay pairwise, so accuracy is unchanged).
+    The channels are rows of a contiguous array: numpy reduces along contiguous rows much
+    faster than down the columns of (n, 24) (measured: 185 -> 100 us for 750 segments; sums
+    stay pairwise, so accuracy is unchanged). The third and fourth powers reuse the
+    temporaries in place (the products, hence the bits, are the same).
     """
-    channels = np.ascontiguousarray(segments.T)
     n = channels.shape[1]
     mean = channels.sum(axis=1) / n
     centred = channels - mean[:, None]
     squared = centred * centred
     m2 = squared.sum(axis=1) / n
-    m3 = (squared * centred).sum(axis=1) / n
-    m4 = (squared * squared).sum(axis=1) / n
+    m3 = np.multiply(squared, centred, out=centred).sum(axis=1) / n
+    m4 = np.multiply(squared, squared, out=squared).sum(axis=1) / n
     constant = m2 <= (1e-12 * np.maximum(1.0, np.abs(mean))) ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
         skew = np.where(constant, 0.0, m3 / m2**1.5)
@@ -40,7 +46,12 @@ def song_moments(segments: np.ndarray) -> np.ndarray:
 
 def song_sequence(segments: np.ndarray, seq_len: int) -> tuple[np.ndarray, int]:
     """(n_segments, 24) -> (24, seq_len) float32 truncated or zero-padded, and the true length."""
-    length = min(len(segments), seq_len)
-    sequence = np.zeros((segments.shape[1], seq_len), dtype=np.float32)
-    sequence[:, :length] = segments[:length].T
+    return channel_sequence(segments.T, seq_len)
+
+
+def channel_sequence(channels: np.ndarray, seq_len: int) -> tuple[np.ndarray, int]:
+    """(24, n_segments) -> (24, seq_len) float32 truncated or zero-padded, and the true length."""
+    length = min(channels.shape[1], seq_len)
+    sequence = np.zeros((channels.shape[0], seq_len), dtype=np.float32)
+    sequence[:, :length] = channels[:, :length]
     return sequence, length

@@ -30,6 +30,8 @@ class ParquetRows:
 
     def _clear(self) -> None:
         self.rows: dict[str, list] = {name: [] for name in self.schema.names}
+        self.batches: list[pa.RecordBatch] = []
+        self.batched_rows = 0
 
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,6 +44,19 @@ class ParquetRows:
         if len(self.rows[self.schema.names[0]]) >= ROW_GROUP:
             self._flush()
 
+    def append_batch(self, batch: pa.RecordBatch) -> None:
+        """Rows already gathered in a batch (schema ``schema``); they are written in row
+        groups of ROW_GROUP rows, so the file's bytes are those append(row) gives."""
+        if self.rows[self.schema.names[0]]:
+            raise RuntimeError("append_batch after append: write a table's rows one way")
+        self.batches.append(batch)
+        self.batched_rows += batch.num_rows
+        while self.batched_rows >= ROW_GROUP:
+            table = pa.Table.from_batches(self.batches, self.schema).combine_chunks()
+            self._writer.write_table(table.slice(0, ROW_GROUP))
+            rest = table.slice(ROW_GROUP)
+            self.batches, self.batched_rows = rest.to_batches(), rest.num_rows
+
     def write_table(self, table: pa.Table) -> None:
         """Rows already gathered in a table (schema ``schema``), after any appended ones."""
         self._flush()
@@ -50,7 +65,10 @@ class ParquetRows:
     def _flush(self) -> None:
         if self.rows[self.schema.names[0]]:
             self._writer.write_table(pa.Table.from_pydict(self.rows, schema=self.schema))
-            self._clear()
+        if self.batched_rows:
+            table = pa.Table.from_batches(self.batches, self.schema).combine_chunks()
+            self._writer.write_table(table)
+        self._clear()
 
     def finish(self) -> None:
         self._flush()

@@ -25,6 +25,14 @@ class SimilarWriter(ParquetRows):
                      "similar_artists": list(similar_artists)})
 
 
+def similar_batch(track_ids: list[str], artist_ids: list[str], similar: list[list[str]]
+                  ) -> pa.RecordBatch:
+    """similar.parquet's rows of some songs, as SimilarWriter.add would write them."""
+    return pa.RecordBatch.from_arrays(
+        [pa.array(track_ids, pa.string()), pa.array(artist_ids, pa.string()),
+         pa.array(similar, SCHEMA.field("similar_artists").type)], schema=SCHEMA)
+
+
 def read_similar(features_dir: str | Path, track_ids: list[str] | None = None) -> pa.Table:
     """similar.parquet as an Arrow table; with ``track_ids``, checked to list the same songs
     in the same order (the labels' and latents' order)."""

@@ -57,14 +57,20 @@ class FeatureWriter:
         self._h5.create_dataset("track_id", shape=(self.n_songs,), dtype="S32")
         return self
 
-    def add(self, track_id: str, moments: np.ndarray, sequence: np.ndarray, length: int):
-        row = len(self._ids)
-        self._ids.append(track_id)
-        self._moments[row] = moments
-        self._sequences[row] = sequence
-        self._lengths[row] = length
-        if len(self._ids) >= ROW_GROUP:
-            self._flush()
+    def add_block(self, track_ids: list[str], moments: np.ndarray, sequences: np.ndarray,
+                  lengths: np.ndarray) -> None:
+        """Consecutive songs' rows: (n, 144) moments, (n, 24, L) sequences, (n,) lengths."""
+        done = 0
+        while done < len(track_ids):
+            row = len(self._ids)
+            take = min(ROW_GROUP - row, len(track_ids) - done)
+            self._ids += track_ids[done:done + take]
+            self._moments[row:row + take] = moments[done:done + take]
+            self._sequences[row:row + take] = sequences[done:done + take]
+            self._lengths[row:row + take] = lengths[done:done + take]
+            done += take
+            if len(self._ids) >= ROW_GROUP:
+                self._flush()
 
     def _flush(self) -> None:
         if not self._ids:

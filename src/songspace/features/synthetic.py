@@ -13,6 +13,7 @@ from pathlib import Path
 
 from songspace import catalog
 from songspace.cli import run_stage
+from songspace.features.block import FeatureBlock, pack_block
 from songspace.features.extract import feature_row, write_features
 from songspace.msd.reader import Song, decode
 from songspace.parallel import map_batches
@@ -65,9 +66,10 @@ def _records(indices: list[int], seed: int, source: Path, min_segments: int) -> 
     return records
 
 
-def _features(indices: list[int], seed: int, seq_len: int, min_segments: int) -> list[list]:
-    return [[feature_row(draw(index, seed, _WORLD), seq_len, min_segments, "synthetic")]
-            for index in indices]
+def _features(indices: list[int], seed: int, seq_len: int, min_segments: int
+              ) -> list[FeatureBlock]:
+    return [pack_block([feature_row(draw(index, seed, _WORLD), seq_len, min_segments,
+                                    "synthetic") for index in indices], seq_len)]
 
 
 def write_features_only(project: Path, params: dict, workers: int = 0,

@@ -12,6 +12,12 @@ from songspace.io import read_json, write_json
 import numpy as np
 
 
+def column_sums(rows: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """How many rows, and their column sums and sums of squares in float64."""
+    rows = np.asarray(rows, dtype=np.float64)
+    return len(rows), rows.sum(axis=0), (rows * rows).sum(axis=0)
+
+
 @dataclass
 class RunningMoments:
     """Column sums for a streaming mean and std."""
@@ -21,15 +27,20 @@ class RunningMoments:
     squares: np.ndarray | float = 0.0
 
     def add(self, rows: np.ndarray, weights: np.ndarray | None = None) -> None:
-        rows = np.asarray(rows, dtype=np.float64)
         if weights is None:
-            self.count = self.count + len(rows)
-            self.total = self.total + rows.sum(axis=0)
-            self.squares = self.squares + (rows * rows).sum(axis=0)
+            self.add_sums(*column_sums(rows))
         else:
+            rows = np.asarray(rows, dtype=np.float64)
             self.count = self.count + weights.sum(axis=0)
             self.total = self.total + (rows * weights).sum(axis=0)
             self.squares = self.squares + (rows * rows * weights).sum(axis=0)
+
+    def add_sums(self, count: int, total: np.ndarray, squares: np.ndarray) -> None:
+        """Add rows already summed by column_sums (in another process, say): the same
+        additions in the same order as add(rows), so the same bits."""
+        self.count = self.count + count
+        self.total = self.total + total
+        self.squares = self.squares + squares
 
     def mean_std(self) -> tuple[np.ndarray, np.ndarray]:
         count = np.maximum(self.count, 1)
