@@ -1,9 +1,9 @@
 """Consecutive songs' features packed into a few arrays, as a worker hands them to the writer.
 
-Handed over as rows (per song: two arrays, a tuple, and 140 strings in lists), 64 songs cost
-the one process that writes about 20 ms to unpickle and add one by one: a tenth of
-extraction's time on 2 cores, taken from the workers (measured). A block is unpickled as a
-few buffers and written with array copies; the workers pay for packing it.
+Handed over as rows (per song: two arrays, a tuple and about 140 strings in lists), the one
+process that writes spent 0.3 ms of CPU a file unpickling and adding them one by one, taken
+from the two workers of a 2-core machine; as blocks, unpickled as a few buffers and written
+with array copies, 0.19 ms (measured on 3,000 files). Packing costs a worker 0.04 ms a file.
 """
 
 from dataclasses import dataclass

@@ -2,7 +2,8 @@
 
 Holding every song's lists (terms, similar artists) until the end would cost kilobytes per
 song (gigabytes on the full MSD): extraction's memory must not grow with the number of
-songs. Subclasses name the file and the schema and turn one song into one row.
+songs. Subclasses name the file and the schema and turn one song into one row; rows
+packed elsewhere come in as Arrow record batches (append_batch).
 """
 
 import os
@@ -52,7 +53,7 @@ class ParquetRows:
         self.batches.append(batch)
         self.batched_rows += batch.num_rows
         while self.batched_rows >= ROW_GROUP:
-            table = pa.Table.from_batches(self.batches, self.schema).combine_chunks()
+            table = self._gathered()
             self._writer.write_table(table.slice(0, ROW_GROUP))
             rest = table.slice(ROW_GROUP)
             self.batches, self.batched_rows = rest.to_batches(), rest.num_rows
@@ -66,9 +67,12 @@ class ParquetRows:
         if self.rows[self.schema.names[0]]:
             self._writer.write_table(pa.Table.from_pydict(self.rows, schema=self.schema))
         if self.batched_rows:
-            table = pa.Table.from_batches(self.batches, self.schema).combine_chunks()
-            self._writer.write_table(table)
+            self._writer.write_table(self._gathered())
         self._clear()
+
+    def _gathered(self) -> pa.Table:
+        """The appended batches not yet written, as one table of unchunked columns."""
+        return pa.Table.from_batches(self.batches, self.schema).combine_chunks()
 
     def finish(self) -> None:
         self._flush()
