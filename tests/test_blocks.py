@@ -4,6 +4,7 @@ the songs were grouped, and equal what writing them one song at a time gives."""
 from songspace.features import parquet_rows, store
 from songspace.features.block import pack_block
 from songspace.features.extract import write_features
+from songspace.features.similar import SimilarWriter, similar_batch
 from songspace.features.zscore import RunningMoments
 from songspace.terms import TermsWriter, terms_batch
 
@@ -68,8 +69,18 @@ def test_batches_write_the_bytes_rows_do(tmp_path, small_row_groups):
             terms, weights, freqs = ([r[4][k] for r in part] for k in range(3))
             writer.append_batch(terms_batch([r[0] for r in part], terms, weights, freqs))
         writer.finish()
-    name = "terms.parquet"
-    assert (tmp_path / "rows" / name).read_bytes() == (tmp_path / "batches" / name).read_bytes()
+    with SimilarWriter(tmp_path / "rows") as writer:
+        for track_id, _, _, _, _, (artist_id, similar) in rows:
+            writer.add(track_id, artist_id, similar)
+        writer.finish()
+    with SimilarWriter(tmp_path / "batches") as writer:
+        for start in range(0, 23, 6):
+            part = rows[start:start + 6]
+            writer.append_batch(similar_batch([r[0] for r in part], [r[5][0] for r in part],
+                                              [r[5][1] for r in part]))
+        writer.finish()
+    for name in ("terms.parquet", "similar.parquet"):
+        assert (tmp_path / "rows" / name).read_bytes() == (tmp_path / "batches" / name).read_bytes()
 
 
 def test_out_of_order_block_is_refused(tmp_path):

@@ -40,6 +40,8 @@ class ParquetRows:
         return self
 
     def append(self, row: dict) -> None:
+        if self.batched_rows:
+            raise RuntimeError("append after append_batch: write a table's rows one way")
         for name, column in self.rows.items():
             column.append(row[name])
         if len(self.rows[self.schema.names[0]]) >= ROW_GROUP:

@@ -1,8 +1,9 @@
 """One reader for every MSD source: a single-track file, an aggregate file, a directory
 searched at any depth, and millionsongsubset.tar.gz read in place (streamed, never unpacked).
 
-Files are opened read-only with plain h5py and only the datasets the pipeline needs are
-read; PyTables' getters are ten times slower for the same data.
+Files are opened read-only with h5py (song files through its low-level h5f.open) and only
+the datasets the pipeline needs are read; PyTables' getters are ten times slower for the same
+data.
 """
 
 import contextlib
@@ -85,7 +86,7 @@ class FilePayload:
             try:
                 yield fid
             finally:
-                fid.close()  # HDF5 closes it once the datasets read from it are released
+                fid.close()
             return
         source = io.BytesIO(self.data) if self.data is not None else self.location
         with h5py.File(source, "r") as h5:
@@ -95,9 +96,11 @@ class FilePayload:
 @functools.cache
 def _in_memory_access() -> h5p.PropFAID:
     """File access for a whole song file in memory: the core driver without a backing store,
-    no chunk cache (see FilePayload.open)."""
+    no chunk cache (see FilePayload.open); closing the file closes the datasets still open
+    (after an error, say)."""
     plist = h5p.create(h5p.FILE_ACCESS)
     plist.set_fapl_core(CORE_INCREMENT, False)
+    plist.set_fclose_degree(h5f.CLOSE_STRONG)  # closing closes every object, as h5py.File's
     metadata_objects, chunk_slots, _, preemption = plist.get_cache()
     plist.set_cache(metadata_objects, chunk_slots, 0, preemption)
     return plist
