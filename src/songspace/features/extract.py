@@ -13,7 +13,7 @@ from pathlib import Path
 
 from songspace.errors import SongspaceError
 from songspace.features.block import FeatureBlock, pack_block
-from songspace.features.moments import channel_moments, channel_sequence
+from songspace.features.moments import channel_moments, channel_sequence, song_channels
 from songspace.features.similar import SimilarWriter
 from songspace.features.store import FeatureWriter
 from songspace.features.zscore import RunningMoments, ZScore
@@ -47,9 +47,7 @@ class FileTask:
 
 def song_features(song: Song, seq_len: int) -> tuple[np.ndarray, np.ndarray, int]:
     """A cleaned song's 144 moments, (24, seq_len) sequence and true length."""
-    n_timbre = song.timbre.shape[1]
-    channels = np.empty((n_timbre + song.pitches.shape[1], len(song.timbre)))  # C order
-    channels[:n_timbre], channels[n_timbre:] = song.timbre.T, song.pitches.T  # one copy
+    channels = song_channels(song.timbre, song.pitches)
     return channel_moments(channels), *channel_sequence(channels, seq_len)
 
 

@@ -8,6 +8,14 @@ STAT_COLUMNS = [f"{channel}_{moment}" for channel in CHANNELS for moment in MOME
 N_STATS = len(STAT_COLUMNS)  # 144
 
 
+def song_channels(timbre: np.ndarray, pitches: np.ndarray) -> np.ndarray:
+    """(n, 12) timbre and pitches -> the (24, n) channel rows, C-contiguous, in one copy: the
+    layout channel_moments reduces along and channel_sequence cuts from."""
+    channels = np.empty((timbre.shape[1] + pitches.shape[1], len(timbre)))
+    channels[:timbre.shape[1]], channels[timbre.shape[1]:] = timbre.T, pitches.T
+    return channels
+
+
 def song_moments(segments: np.ndarray) -> np.ndarray:
     """(n_segments, 24) -> (144,), channel-major, moments in MOMENTS order (see
     channel_moments)."""
