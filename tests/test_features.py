@@ -2,7 +2,7 @@
 
 from songspace import catalog
 from songspace.features.extract import extract
-from songspace.features.moments import STAT_COLUMNS, song_moments, song_sequence
+from songspace.features.moments import STAT_COLUMNS, channel_moments, channel_sequence
 from songspace.features.store import load_sequences, load_stats, load_zscore
 from songspace.terms import load_terms
 
@@ -33,7 +33,7 @@ def test_column_names():
 def test_moments_agree_with_scipy_stats():
     rng = np.random.default_rng(1)
     segments = rng.gamma(2.0, size=(300, 24)) * rng.uniform(0.01, 100, size=24)
-    moments = song_moments(segments).reshape(24, 6)
+    moments = channel_moments(np.ascontiguousarray(segments.T)).reshape(24, 6)
     np.testing.assert_allclose(moments[:, 4], scipy.stats.skew(segments), rtol=1e-10)
     np.testing.assert_allclose(moments[:, 5], scipy.stats.kurtosis(segments), rtol=1e-10)
     np.testing.assert_allclose(moments[:, 1], segments.std(axis=0), rtol=1e-12)
@@ -42,18 +42,18 @@ def test_moments_agree_with_scipy_stats():
 def test_constant_channel_moments_are_zero():
     segments = np.random.default_rng(0).normal(size=(50, 24))
     segments[:, 3] = 7.0
-    moments = song_moments(segments).reshape(24, 6)
+    moments = channel_moments(np.ascontiguousarray(segments.T)).reshape(24, 6)
     np.testing.assert_array_equal(moments[3], [7.0, 0.0, 7.0, 7.0, 0.0, 0.0])
     assert np.isfinite(moments).all()
 
 
 def test_sequence_truncated_or_padded():
     segments = np.arange(5 * 24, dtype=float).reshape(5, 24)
-    padded, length = song_sequence(segments, 8)
+    padded, length = channel_sequence(segments.T, 8)
     assert padded.shape == (24, 8) and length == 5
     np.testing.assert_array_equal(padded[:, :5], segments.T)
     assert not padded[:, 5:].any()
-    truncated, length = song_sequence(segments, 3)
+    truncated, length = channel_sequence(segments.T, 3)
     assert length == 3
     np.testing.assert_array_equal(truncated, segments[:3].T)
 

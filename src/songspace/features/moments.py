@@ -16,12 +16,6 @@ def song_channels(timbre: np.ndarray, pitches: np.ndarray) -> np.ndarray:
     return channels
 
 
-def song_moments(segments: np.ndarray) -> np.ndarray:
-    """(n_segments, 24) -> (144,), channel-major, moments in MOMENTS order (see
-    channel_moments)."""
-    return channel_moments(np.ascontiguousarray(segments.T))
-
-
 def channel_moments(channels: np.ndarray) -> np.ndarray:
     """(24, n_segments) C-contiguous -> (144,), channel-major, moments in MOMENTS order.
 
@@ -50,11 +44,6 @@ def channel_moments(channels: np.ndarray) -> np.ndarray:
     table = np.stack([mean, np.sqrt(m2), channels.min(axis=1), channels.max(axis=1),
                       skew, kurtosis], axis=1)  # (24, 6)
     return table.reshape(-1)
-
-
-def song_sequence(segments: np.ndarray, seq_len: int) -> tuple[np.ndarray, int]:
-    """(n_segments, 24) -> (24, seq_len) float32 truncated or zero-padded, and the true length."""
-    return channel_sequence(segments.T, seq_len)
 
 
 def channel_sequence(channels: np.ndarray, seq_len: int) -> tuple[np.ndarray, int]:
