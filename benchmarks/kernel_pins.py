@@ -17,10 +17,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from songspace.models.spec import spec
+from songspace.params import load_params
+
 from common import ROOT, environment, machine, make_project, timed_dvc, update_report
 
-STAGES = [("train_ae",), ("train_beta_vae",), ("train_conv_vae",), ("train_hybrid_vae",),
-          ("train_pca",), ("cluster_eval", "hybrid_vae"), ("retrieval_eval", "hybrid_vae"),
+# The train stage of every method the pins touch (params.yaml's methods but the raw
+# statistics, which compute nothing), then one method's evaluation stages.
+STAGES = [*(("train", m) for m in load_params(ROOT / "params.yaml")["methods"]
+            if spec(m).per_seed or spec(m).params),
+          ("cluster_eval", "hybrid_vae"), ("retrieval_eval", "hybrid_vae"),
           ("tsne", "hybrid_vae")]
 MODES = {"pinned": {}, "native": {"SONGSPACE_NATIVE_KERNELS": "1"}}
 

@@ -4,9 +4,9 @@
     python benchmarks/real_songs.py /path/to/MillionSongSubset [--set train.seeds=[0]]
 
 Runs `dvc repro` with ``data.source`` = SOURCE and ``data.task: all`` in a scratch copy
-(never in this workspace), then again with ``model.hybrid.mask_genre_terms: true`` (only
-the HybridVAE's stages rerun), and writes the results table of both runs, with the command
-that made it and the number of songs. Not part of `dvc repro`: the default data is
+(never in this workspace), then again with ``mask_genre_terms: true`` in every block that
+has it (only the HybridVAE's stages rerun), and writes the results table of both runs,
+with the command that made it and the number of songs. Not part of `dvc repro`: the default data is
 synthetic, with planted genres that real songs may not have, so a model is judged on both.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 from songspace.evaluation import methods
 from songspace.evaluation.report import cell
 
+import yaml
 from common import ROOT, dotted_overrides, machine, make_project, timed_dvc
 
 COLUMNS = (("knn_accuracy", "k-NN accuracy"), ("nmi", "NMI"), ("ari", "ARI"),
@@ -29,7 +30,8 @@ def read_run(project: Path) -> dict:
     """Each method's cluster and retrieval metrics, and the data counts, of one run."""
     run = {"data": json.loads((project / "metrics/data.json").read_text()),
            "genres": json.loads((project / "metrics/genres.json").read_text())}
-    for method in methods.METHODS:
+    run["methods"] = list(yaml.safe_load((project / "params.yaml").read_text())["methods"])
+    for method in run["methods"]:
         run[method] = json.loads((project / f"metrics/cluster/{method}.json").read_text())
         retrieval = project / f"metrics/retrieval/{method}.json"
         if retrieval.exists():
@@ -65,30 +67,32 @@ def render(command: str, source: str, plain: dict, masked: dict, where: str) -> 
         "| Method | " + " | ".join(t for _, t in COLUMNS) + " | Similar-artist rate |",
         "|---|" + "---:|" * (len(COLUMNS) + 1),
     ]
-    for method, name in methods.METHODS.items():
-        lines.append(row(name, plain[method]))
-    lines.append(row(f"{methods.METHODS[methods.TEXT_INPUT]}, genre words masked",
-                     masked[methods.TEXT_INPUT]))
+    names = plain["methods"]
+    tagged = [m for m in names if methods.reads_tags(m)]
+    for method in names:
+        lines.append(row(methods.title(method), plain[method]))
+    for method in tagged:
+        lines.append(row(f"{methods.title(method)}, genre words masked", masked[method]))
     majority = first["baseline"]["majority_knn_accuracy"]
     chance = cell(first["retrieval"]["random"]["similar_artist_rate"])
     lines.append(f"| *Majority class; random neighbours* | {majority:.3f} | 0 | 0 | "
                  f"{first['baseline']['majority_purity']:.3f} | — | {chance} |")
-    hybrid = plain[methods.TEXT_INPUT]["knn_accuracy"]["mean"]
-    hybrid_masked = masked[methods.TEXT_INPUT]["knn_accuracy"]["mean"]
     pca = plain[methods.LINEAR]["knn_accuracy"]["mean"]
-    lines += [
-        "",
-        "## What to read in it",
-        "",
-        f"- HybridVAE (tags in) k-NN accuracy {hybrid:.3f} = {hybrid / text_knn:.2f} x the "
-        f"tags-alone baseline's {text_knn:.3f}.",
-        f"- HybridVAE with the genre words masked: {hybrid_masked:.3f} against audio-only "
-        f"PCA's {pca:.3f}: it {'beats' if hybrid_masked > pca else 'does not beat'} PCA.",
+    lines += ["", "## What to read in it", ""]
+    for method in tagged:
+        name = methods.title(method)
+        knn = plain[method]["knn_accuracy"]["mean"]
+        knn_masked = masked[method]["knn_accuracy"]["mean"]
+        lines += [
+            f"- {name} (tags in) k-NN accuracy {knn:.3f} = {knn / text_knn:.2f} x the "
+            f"tags-alone baseline's {text_knn:.3f}.",
+            f"- {name} with the genre words masked: {knn_masked:.3f} against audio-only "
+            f"PCA's {pca:.3f}: it {'beats' if knn_masked > pca else 'does not beat'} PCA."]
+    lines.append(
         f"- Audio-only methods against the majority class ({majority:.3f}): "
-        + ", ".join(f"{methods.METHODS[m]} {plain[m]['knn_accuracy']['mean']:.3f}"
-                    for m in (*methods.learned(), methods.LINEAR, methods.RAW)
-                    if m != methods.TEXT_INPUT) + ".",
-    ]
+        + ", ".join(f"{methods.title(m)} {plain[m]['knn_accuracy']['mean']:.3f}"
+                    for m in (*methods.learned(names), methods.LINEAR, methods.RAW)
+                    if m not in tagged) + ".")
     return "\n".join(lines) + "\n"
 
 

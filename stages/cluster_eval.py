@@ -4,17 +4,15 @@ derived genres beside the majority-class and random-clustering baselines.
 Usage: python stages/cluster_eval.py <method>   (ae, beta_vae, conv_vae, hybrid_vae, pca)
 """
 
-import sys
 from pathlib import Path
 
-from songspace.cli import run_stage
 from songspace.evaluation import methods
 from songspace.evaluation.data import load_labels, load_runs, load_songs
 from songspace.evaluation.evaluate import evaluate_method
 from songspace.evaluation.metrics import makeup
 from songspace.evaluation.pictures import cluster_makeup
 from songspace.io import atomic_path, write_json
-from songspace.params import load_params
+from songspace.stage import method_and_params, run_stage
 
 import pandas as pd
 
@@ -24,8 +22,7 @@ PLOTS_DIR = Path("plots/clusters")
 
 
 def main() -> None:
-    method = methods.method_from_args(sys.argv[1:])
-    params = load_params()
+    method, params = method_and_params()
     labels, genres, table = load_labels()
     runs = load_runs(method, params["train"]["seeds"], len(labels))
     artists = load_songs(table["track_id"].tolist())["artist_name"].to_numpy()
@@ -39,7 +36,7 @@ def main() -> None:
     counts = makeup(labels, assignments[first], genres)
     with atomic_path(PLOTS_DIR / f"{method}.csv") as tmp:
         counts.to_csv(tmp, index=False)
-    name = methods.METHODS[method]
+    name = methods.title(method)
     cluster_makeup(PLOTS_DIR / f"{method}.png", counts, genres,
                    result["baseline"]["majority_purity"],
                    f"{name}: genres in each K-Means cluster ({first.replace('_', ' ')}), "

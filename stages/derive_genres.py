@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-from songspace.cli import run_stage
 from songspace.genres import derive_genres, label_summary
 from songspace.io import atomic_path, write_json, write_text
 from songspace.params import load_params
+from songspace.stage import run_stage
 from songspace.terms import load_terms
 
 import pandas as pd

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from songspace.cli import run_stage
 from songspace.features.extract import extract
 from songspace.params import check_source_exists, load_params
+from songspace.stage import run_stage
 
 import pandas as pd
 

@@ -5,26 +5,22 @@ random neighbours; writes the index `songspace similar` searches when it is appr
 Usage: python stages/retrieval_eval.py <method>   (any method of evaluation/methods.py)
 """
 
-import sys
 from pathlib import Path
 
-from songspace.cli import run_stage
-from songspace.evaluation import methods
 from songspace.evaluation.data import load_labels, load_runs, load_songs
 from songspace.features.similar import read_similar
 from songspace.io import write_json
-from songspace.params import load_params
 from songspace.retrieval import index_files
 from songspace.retrieval.evaluate import evaluate_method
 from songspace.retrieval.figures import FIGURES, song_facts
+from songspace.stage import method_and_params, run_stage
 
 FEATURES_DIR = Path("data/features")
 METRICS_DIR = Path("metrics/retrieval")
 
 
 def main() -> None:
-    method = methods.method_from_args(sys.argv[1:])
-    params = load_params()
+    method, params = method_and_params()
     labels, _, table = load_labels()
     track_ids = table["track_id"].tolist()
     load_songs(track_ids)  # the subset's order must be the labels' (one-line error if not)

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from songspace import catalog
-from songspace.cli import run_stage
 from songspace.params import check_source_exists, load_params
+from songspace.stage import run_stage
 
 OUT_DIR = Path("data/subset")
 METRICS = Path("metrics/data.json")

@@ -3,8 +3,8 @@
 import shutil
 from pathlib import Path
 
-from songspace.cli import run_stage
 from songspace.params import load_params
+from songspace.stage import run_stage
 from songspace.synthetic.generate import generate
 
 OUT = Path("data/synthetic")

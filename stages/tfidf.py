@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from songspace.cli import run_stage
 from songspace.params import load_params
+from songspace.stage import run_stage
 from songspace.terms import load_terms
 from songspace.text import fit_tfidf, save_tfidf, song_documents
 

@@ -6,16 +6,14 @@ carries each point's colour from pictures.palette, the one the PNG uses, and the
 Usage: python stages/tsne.py <method>
 """
 
-import sys
 from pathlib import Path
 
-from songspace.cli import run_stage
 from songspace.evaluation import methods
 from songspace.evaluation.data import load_labels, load_latents, load_songs
 from songspace.evaluation.pictures import UNLABELLED, palette, tsne_scatter
 from songspace.evaluation.tsne import embed
 from songspace.io import atomic_path, read_json
-from songspace.params import load_params
+from songspace.stage import method_and_params, run_stage
 
 import numpy as np
 import pandas as pd
@@ -26,8 +24,7 @@ METRICS_DIR = Path("metrics/cluster")
 
 
 def main() -> None:
-    method = methods.method_from_args(sys.argv[1:])
-    params = load_params()
+    method, params = method_and_params()
     train_seed = params["train"]["seeds"][0]
     labels, genres, table = load_labels()
     songs = load_songs(table["track_id"].tolist())
@@ -57,7 +54,7 @@ def main() -> None:
         points.to_csv(tmp, index=False)
     nmi = metrics["nmi"]
     sampled = "" if rows is None else f" (a seeded sample of {len(rows):,} of {n_songs:,} songs)"
-    title = (f"{methods.METHODS[method]}: t-SNE of seed {train_seed} latents{sampled}\n"
+    title = (f"{methods.title(method)}: t-SNE of seed {train_seed} latents{sampled}\n"
              f"NMI {metrics['seeds'][f'seed_{train_seed}']['nmi']:.3f} "
              f"(mean over {metrics['n_seeds']} seeds {nmi['mean']:.3f} ± {nmi['std']:.3f})")
     tsne_scatter(PLOTS_DIR / f"{method}.png", xy, labels, genres, title)

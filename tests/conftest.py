@@ -9,10 +9,13 @@ from pathlib import Path
 from songspace.scratch import copy_pipeline
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MSD = ROOT.parent / "shared" / "msd"
 VENV_BIN = Path(sys.executable).parent
+# The methods of params.yaml, in report order.
+METHODS = list(yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["methods"])
 
 # A tiny configuration: the whole pipeline in about a minute on 2 cores.
 TINY_PARAMS = {

@@ -9,7 +9,7 @@ from songspace import kernels
 from songspace.evaluation.clustering import cluster
 from songspace.evaluation.metrics import knn_probe, silhouette
 from songspace.evaluation.tsne import embed
-from songspace.models.autoencoder import Autoencoder
+from songspace.models.ae import Autoencoder
 from songspace.models.beta_vae import BetaVAE
 from songspace.models.conv_vae import ConvVAE
 from songspace.models.hybrid_vae import HybridVAE
@@ -54,7 +54,7 @@ def main() -> None:
         model = train_model(build, arrays, split, CONFIG, seed=0).model
         latents[name] = model.latent(tuple(torch.as_tensor(a) for a in arrays)).numpy()
         hashes[f"train {name}"] = digest(latents[name])
-    latents["pca"] = PCAModel.fit(stats, 8).transform(stats)
+    latents["pca"] = PCAModel.from_data(stats, 8).project(stats)
     for name, z in latents.items():
         clusters = cluster(z, 4, 2, "kmeans", 0)
         hashes[f"evaluate {name}"] = digest(np.concatenate([

@@ -10,11 +10,10 @@ import sys
 import tarfile
 from pathlib import Path
 
-from songspace import catalog, kernels
+from songspace import catalog, cli, kernels
 from songspace.evaluation import methods
 from songspace.features.store import load_zscore
-from songspace.models.registry import NEURAL
-from songspace.retrieval import cli
+from songspace.models.spec import spec
 from songspace.space import load_space, trained
 from songspace.space.encoders import Encoder, Vocabulary
 from songspace.space.reading import read_sources
@@ -28,7 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import TINY_PARAMS, env
+from conftest import METHODS, TINY_PARAMS, env
 from msd_fixtures import make_odd_files
 
 SYNTHETIC = Path("data/synthetic")
@@ -51,7 +50,7 @@ def rows_for(track_ids: list[str], wanted: list[str]) -> list[int]:
 
 def songspace(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     """The command itself, in its own process."""
-    return subprocess.run([sys.executable, "-m", "songspace.retrieval.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "songspace.cli", *args], cwd=cwd,
                           env=env(), capture_output=True, text=True)
 
 
@@ -78,9 +77,9 @@ def one_line_error(result: subprocess.CompletedProcess) -> str:
 
 # --- the training subset's songs get their stored latents ---------------------------------
 
-@pytest.mark.parametrize("method", methods.METHODS)
+@pytest.mark.parametrize("method", METHODS)
 def test_training_songs_get_their_stored_latents_bit_for_bit(tiny_project, method):
-    seeds = TINY_PARAMS["train"]["seeds"] if method in NEURAL else [0]
+    seeds = TINY_PARAMS["train"]["seeds"] if spec(method).per_seed else [0]
     for seed in seeds:
         space = load_space(tiny_project, method, seed)
         found = space.embed(tiny_project / SYNTHETIC)
@@ -102,7 +101,7 @@ def test_streamed_parts_of_any_size_give_the_same_bits(tiny_project, monkeypatch
 
 
 def test_masked_genre_words_give_the_training_text_input(tiny_project):
-    """model.hybrid.mask_genre_terms: a song's text input is the one training read."""
+    """model.hybrid_vae.mask_genre_terms: a song's text input is the one training read."""
     genres = inputs.load_genres(tiny_project / inputs.CLASSES)
     text = tiny_project / inputs.TEXT
     trained_on = inputs.hybrid_inputs(tiny_project / inputs.FEATURES, text, genres)
@@ -272,7 +271,7 @@ def test_a_method_not_trained_yet_names_its_stage(project, files, tmp_path, miss
                                                   embed):
     shutil.rmtree(project / missing)
     error = one_line_error(embed(project, tmp_path / "out" / "x.parquet", "--method", method))
-    assert f"`dvc repro train_{method}`" in error
+    assert f"`dvc repro train@{method}`" in error
     _nothing_written(tmp_path / "out")
 
 
@@ -282,7 +281,7 @@ def test_a_changed_seq_len_is_refused(project, files, tmp_path, embed):
     (project / "params.yaml").write_text(yaml.safe_dump(params))
     error = one_line_error(embed(project, tmp_path / "out" / "x.parquet",
                                   "--method", "conv_vae"))
-    assert "features.seq_len = 50" in error and "`dvc repro train_conv_vae`" in error
+    assert "features.seq_len = 50" in error and "`dvc repro train@conv_vae`" in error
     _nothing_written(tmp_path / "out")
 
 
@@ -300,7 +299,7 @@ def test_a_vocabulary_changed_since_training_is_refused(project, files, tmp_path
                                     "indptr": shuffled.indptr, "idf": stored["idf"][order]})
     (text / "tfidf_vocabulary.json").write_text(json.dumps([vocabulary[i] for i in order]))
     error = one_line_error(embed(project, tmp_path / "out" / "x.parquet", "--method", method))
-    assert "no longer matches" in error and f"`dvc repro train_{method}`" in error
+    assert "no longer matches" in error and f"`dvc repro train@{method}`" in error
     _nothing_written(tmp_path / "out")
 
 

@@ -14,11 +14,14 @@ from songspace.evaluation.evaluate import evaluate_method, mean_std
 from songspace.evaluation.metrics import agreement, knn_probe, makeup, purity, silhouette
 from songspace.features.similar import SimilarWriter
 from songspace.genres import label_summary
+from songspace.models.spec import method_from_args, spec
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+
+from conftest import METHODS
 
 ROOT = Path(__file__).resolve().parents[1]
 GENRES = ["rock", "pop", "jazz", "metal"]
@@ -151,9 +154,10 @@ def test_runs_evaluated_in_parallel_give_the_figures_of_runs_evaluated_in_turn(m
 
 
 def test_method_argument_is_checked():
-    assert methods.method_from_args(["pca"]) == "pca"
-    with pytest.raises(SongspaceError):
-        methods.method_from_args(["vae"])
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    assert method_from_args(["pca"], params) == "pca"
+    with pytest.raises(SongspaceError, match="one of params.yaml's methods"):
+        method_from_args(["vae"], params)
 
 
 def test_pca_runs_reread_one_file_with_different_seeds():
@@ -183,8 +187,8 @@ def project(tmp_path, monkeypatch):
     pd.DataFrame({"track_id": ids, "title": [f"Song {i}" for i in range(n)],
                   "artist_name": [f"Artist {i % 7}" for i in range(n)]}).to_csv(
         tmp_path / "data/subset/songs.csv", index=False)
-    for index, method in enumerate(methods.METHODS):
-        seeds = [0] if method in methods.SINGLE_LATENT else [0, 1]
+    for index, method in enumerate(METHODS):
+        seeds = [0] if methods.single_latent(method) else [0, 1]
         for seed in seeds:
             latents, _ = blobs(noise=0.5 + 0.3 * index, seed=0)
             latents += np.random.default_rng([index, seed]).normal(0, 0.2, latents.shape)
@@ -195,6 +199,11 @@ def project(tmp_path, monkeypatch):
         for i, track_id in enumerate(ids):
             writer.add(track_id, f"AR{i % 7}", [f"AR{(i + 1) % 7}"])
         writer.finish()
+    (tmp_path / "plots/train").mkdir(parents=True)
+    for method in METHODS:  # the curves the report gathers
+        (tmp_path / f"plots/train/{method}.csv").write_text(
+            "epoch,val_loss\n1,0.5\n2,0.25\n" if spec(method).per_seed
+            else "component,explained_variance_ratio,cumulative\n1,0.5,0.5\n2,0.25,0.75\n")
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics/genres.json").write_text(
         json.dumps(label_summary(GENRES, labels)))
@@ -232,7 +241,7 @@ def test_pca_spread_is_clustering_randomness(project, monkeypatch):
 
 
 def test_report_lists_every_method_and_the_baselines(project, monkeypatch):
-    for method in methods.METHODS:
+    for method in METHODS:
         run_stage_script("cluster_eval", method, monkeypatch=monkeypatch)
         result = json.loads((project / f"metrics/cluster/{method}.json").read_text())
         for name in ("nmi", "ari", "ami", "purity"):
@@ -241,24 +250,29 @@ def test_report_lists_every_method_and_the_baselines(project, monkeypatch):
         run_stage_script("retrieval_eval", method, monkeypatch=monkeypatch)
     run_stage_script("report", monkeypatch=monkeypatch)
     text = (project / "reports/results.md").read_text()
-    for name in methods.METHODS.values():
+    for name in map(methods.title, METHODS):
         assert f"| {name} |" in text
     assert "Majority class (baseline)" in text and "Random clusters, same sizes" in text
     assert "](../plots/tsne/ae.png)" in text and "mask_genre_terms` is false" in text
-    for method in methods.learned():
-        assert f"**{methods.METHODS[method]}**" in text
+    for method in methods.learned(METHODS):
+        assert f"**{methods.title(method)}**" in text
     summary = json.loads((project / "metrics/summary.json").read_text())
-    assert set(summary["methods"]) == set(methods.METHODS)
-    assert set(summary["vs_baselines"]) == {*methods.learned(), "pca"}
+    assert set(summary["methods"]) == set(METHODS)
+    assert set(summary["vs_baselines"]) == {*methods.learned(METHODS), "pca"}
     assert set(summary["vs_baselines"]["hybrid_vae"]) == {"raw", "pca", "text"}
     assert set(summary["vs_baselines"]["ae"]) == {"raw", "pca"}
     assert "## Against the baselines" in text and "**HybridVAE** " in text
     assert "Tags (TF-IDF SVD)" in text and "Raw statistics" in text
     headline = json.loads((project / "metrics/headline.json").read_text())
-    assert set(headline) == {"songs", "labelled", *methods.METHODS}
+    assert set(headline) == {"songs", "labelled", *METHODS}
     assert set(headline["ae"]) == {"nmi", "ari", "knn_accuracy", "silhouette",
                                    "similar_artist_rate"}
-    assert report._hybrid_note(True).count("is true for these numbers") == 1
+    curves = pd.read_csv(project / "plots/training_curves.csv")
+    assert curves["model"].unique().tolist() == ["AE", "Beta-VAE", "ConvVAE", "HybridVAE"]
+    assert curves.columns.tolist() == ["model", "epoch", "val_loss"] and len(curves) == 8
+    variance = pd.read_csv(project / "plots/explained_variance.csv")
+    assert variance["model"].unique().tolist() == ["PCA", "Raw statistics", "Tags (TF-IDF SVD)"]
+    assert report._tags_note("hybrid_vae", True).count("is true for these numbers") == 1
     # Regenerated from the same metrics files: the same bytes.
     run_stage_script("report", monkeypatch=monkeypatch)
     assert (project / "reports/results.md").read_text() == text
@@ -363,7 +377,7 @@ def test_report_says_which_figures_were_sampled(project, monkeypatch):
     params["cluster"].update(knn_max=80, silhouette_max=120)
     params["retrieval"]["max_queries"] = 50
     (project / "params.yaml").write_text(yaml.safe_dump(params))
-    for method in methods.METHODS:
+    for method in METHODS:
         run_stage_script("cluster_eval", method, monkeypatch=monkeypatch)
         run_stage_script("retrieval_eval", method, monkeypatch=monkeypatch)
     run_stage_script("report", monkeypatch=monkeypatch)

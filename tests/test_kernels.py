@@ -101,7 +101,8 @@ def run_script(tmp_path, code: str, *launcher: str) -> subprocess.CompletedProce
                           capture_output=True, text=True, check=False)
 
 
-NUMPY_FIRST = "import numpy\nfrom songspace.cli import run_stage\nrun_stage(lambda: print('ran'))\n"
+NUMPY_FIRST = ("import numpy\nfrom songspace.stage import run_stage\n"
+               "run_stage(lambda: print('ran'))\n")
 
 
 def test_a_stage_that_imports_numpy_before_songspace_stops_with_one_line(tmp_path):

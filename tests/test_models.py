@@ -8,8 +8,9 @@ from songspace.models.base import SongModel, gaussian_kl
 from songspace.models.conv_vae import ConvVAE, song_gaussian_nll
 from songspace.models.hybrid_vae import HybridVAE
 from songspace.models.pca import PCAModel
-from songspace.models.registry import MODELS, NEURAL, build_model, model_class
-from songspace.models.text_svd import TextSVD
+from songspace.models.registry import build_model, model_class
+from songspace.models.spec import known_methods, spec
+from songspace.models.text import TextSVD
 from songspace.params import load_params
 from songspace.training.inputs import genre_tokens, mask_genre_terms
 
@@ -19,6 +20,7 @@ import scipy.sparse as sp
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+NEURAL = ("ae", "beta_vae", "conv_vae", "hybrid_vae")
 N = 6
 SHAPES = {"ae": ((144,),), "beta_vae": ((144,),), "conv_vae": ((24, 100), ()),
           "hybrid_vae": ((144,), (1000,))}
@@ -54,9 +56,7 @@ def test_shapes_through_each_model_built_from_params_yaml(name, params):
     batch = batch_for(name)
     mean, logvar = model.encode(*batch)
     assert mean.shape == (N, model.latent_dim)
-    assert model.latent_dim == params["model"][{"ae": "ae", "beta_vae": "beta_vae",
-                                                "conv_vae": "conv",
-                                                "hybrid_vae": "hybrid"}[name]]["latent_dim"]
+    assert model.latent_dim == params["model"][name]["latent_dim"]
     assert (logvar is None) == (name == "ae")
     if logvar is not None:
         assert logvar.shape == mean.shape
@@ -174,15 +174,15 @@ def test_mask_that_leaves_no_words_is_one_line():
 def test_pca_saves_plain_arrays_and_reloads_to_the_same_latents(tmp_path):
     rng = np.random.default_rng(0)
     x = (rng.normal(size=(200, 5)) @ rng.normal(size=(5, 30))).astype(np.float32)
-    pca = PCAModel.fit(x, 4)
-    latents = pca.transform(x)
+    pca = PCAModel.from_data(x, 4)
+    latents = pca.project(x)
     assert latents.shape == (200, 4) and latents.dtype == np.float32
     assert pca.explained_variance_ratio.sum() > 0.8  # 5 planted directions, 4 kept
-    pca.save(tmp_path / "pca.npz")
+    pca.save(tmp_path)
     with np.load(tmp_path / "pca.npz", allow_pickle=False) as data:
         assert set(data.files) == {"components", "mean", "explained_variance_ratio"}
-    np.testing.assert_array_equal(PCAModel.load(tmp_path / "pca.npz").transform(x), latents)
-    np.testing.assert_array_equal(PCAModel.fit(x, 4).transform(x), latents)  # deterministic
+    np.testing.assert_array_equal(PCAModel.load(tmp_path).transform((x,)), latents)
+    np.testing.assert_array_equal(PCAModel.from_data(x, 4).project(x), latents)  # deterministic
 
 
 # --- a song's latent does not depend on the songs encoded with it (issue 22) -------------
@@ -218,10 +218,10 @@ def test_each_songs_latent_is_the_same_bits_in_any_batch(name, params):
 def test_pca_and_text_projections_are_the_same_bits_in_any_batch():
     rng = np.random.default_rng(2)
     x = rng.normal(size=(64, 144)).astype(np.float32)
-    pca = PCAModel.fit(x, 16)
+    pca = PCAModel.from_data(x, 16)
     tfidf = sp.random(64, 300, density=0.05, format="csr", random_state=3, dtype=np.float32)
-    svd = TextSVD.fit(tfidf, 8, seed=0)
-    for transform, data in ((pca.transform, x), (svd.transform, tfidf)):
+    svd = TextSVD.from_data(tfidf, 8, seed=0)
+    for transform, data in ((pca.project, x), (svd.project, tfidf)):
         whole = transform(data)
         for size in BATCH_SIZES:
             np.testing.assert_array_equal(_in_batches(transform, data, size), whole)
@@ -229,13 +229,18 @@ def test_pca_and_text_projections_are_the_same_bits_in_any_batch():
 
 def test_pca_with_more_components_than_features_is_one_line():
     with pytest.raises(SongspaceError, match="model.pca.n_components = 9"):
-        PCAModel.fit(np.zeros((20, 8), dtype=np.float32), 9)
+        PCAModel.from_data(np.zeros((20, 8), dtype=np.float32), 9)
 
 
-def test_registry_names_every_model_and_rejects_unknown_ones(params):
-    assert set(MODELS) == {"ae", "beta_vae", "conv_vae", "hybrid_vae", "pca"}
-    assert all(isinstance(model_class(name), type) for name in MODELS)
-    with pytest.raises(SongspaceError, match="unknown model 'vae'"):
+def test_every_method_file_has_a_spec_and_its_class(params):
+    """Each of params.yaml's methods is a file whose SPEC names it, its class and its block."""
+    assert set(params["methods"]) <= set(known_methods())
+    for name in params["methods"]:
+        found = spec(name)
+        assert found.name == name and isinstance(model_class(name), type)
+        assert set(found.params) == set(params["model"][name])
+    assert [m for m in params["methods"] if spec(m).per_seed] == list(NEURAL)
+    with pytest.raises(SongspaceError, match="unknown method 'vae'.*known: ae, beta_vae"):
         model_class("vae")
     with pytest.raises(SongspaceError, match="not a neural model"):
         build_model("pca", params, SHAPES["ae"])

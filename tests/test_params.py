@@ -39,7 +39,7 @@ def test_defaults_are_valid():
     ("train.seeds", [], "a list of at least 1 distinct integers >= 0"),
     ("train.seeds", [0, 0, 1], "a list of at least 1 distinct integers >= 0"),
     ("train.val_fraction", 1.5, "a number > 0 and < 1"),
-    ("model.hybrid.mask_genre_terms", "yes", "true or false"),
+    ("model.hybrid_vae.mask_genre_terms", "yes", "true or false"),
     ("data.max_bad_fraction", -0.1, "a number >= 0 <= 1"),
 ])
 def test_bad_value_names_key_value_and_what_is_allowed(key, value, allowed):
@@ -95,3 +95,46 @@ def test_stage_refuses_bad_params_in_one_line_without_traceback(tmp_path, key, v
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0]
     assert "Traceback" not in result.stderr
+
+
+# --- a method's block is described by the method's own file (issue 29) --------------------
+
+def test_a_models_block_is_checked_against_its_spec():
+    params = copy.deepcopy(DEFAULTS)
+    params["model"]["conv_vae"]["chanels"] = [8]
+    with pytest.raises(SongspaceError, match=r"unknown key model\.conv_vae\.chanels; did you "
+                                             r"mean model\.conv_vae\.channels\?"):
+        validate(params)
+    with pytest.raises(SongspaceError, match=r"model\.conv_vae\.channels = \[0\] is not "
+                                             r"allowed; expected a list of integers >= 1"):
+        validate(with_value("model.conv_vae.channels", [0]))
+    params = copy.deepcopy(DEFAULTS)
+    del params["model"]["pca"]["n_components"]
+    with pytest.raises(SongspaceError, match=r"missing key model\.pca\.n_components"):
+        validate(params)
+
+
+def test_the_methods_list_names_known_methods_and_their_own_keys():
+    params = copy.deepcopy(DEFAULTS)
+    params["methods"]["beta_vea"] = "model.beta_vea"
+    with pytest.raises(SongspaceError, match=r"methods: unknown method 'beta_vea': no "
+                                             r"src/songspace/models/beta_vea\.py; did you mean "
+                                             r"beta_vae\?"):
+        validate(params)
+    with pytest.raises(SongspaceError, match=r"methods\.ae = 'model\.beta' is not allowed; "
+                                             r"expected one of model\.ae"):
+        validate(with_value("methods.ae", "model.beta"))
+    params = copy.deepcopy(DEFAULTS)
+    del params["model"]["raw"]
+    with pytest.raises(SongspaceError, match=r"missing key model\.raw \(the params block of "
+                                             r"method raw; \{\} when it has none\)"):
+        validate(params)
+
+
+def test_a_method_left_out_of_the_list_keeps_its_block_checked():
+    params = copy.deepcopy(DEFAULTS)
+    del params["methods"]["conv_vae"]
+    validate(params)
+    params["model"]["conv_vae"]["beta"] = -1
+    with pytest.raises(SongspaceError, match=r"model\.conv_vae\.beta = -1"):
+        validate(params)

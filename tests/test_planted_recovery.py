@@ -2,11 +2,11 @@
 the baselines have the right shapes and are deterministic."""
 
 from songspace.errors import SongspaceError
-from songspace.models.autoencoder import Autoencoder
+from songspace.models.ae import Autoencoder
 from songspace.models.beta_vae import BetaVAE
 from songspace.models.conv_vae import ConvVAE
 from songspace.models.hybrid_vae import HybridVAE
-from songspace.models.text_svd import TextSVD
+from songspace.models.text import TextSVD
 from songspace.training.inputs import stats_inputs
 from songspace.training.loop import TrainConfig, split_indices, train_model
 
@@ -109,13 +109,13 @@ def test_hybrid_latent_holds_what_only_its_text_says(data):
 def test_text_baseline_shape_determinism_and_error():
     rng = np.random.default_rng(0)
     tfidf = sp.random(50, 30, density=0.2, format="csr", random_state=rng, dtype=np.float32)
-    svd = TextSVD.fit(tfidf, 4, seed=42)
-    first = svd.transform(tfidf)
+    svd = TextSVD.from_data(tfidf, 4, seed=42)
+    first = svd.project(tfidf)
     assert first.shape == (50, 4) and first.dtype == np.float32
     assert 0 < svd.explained_variance_ratio.sum() <= 1
-    np.testing.assert_array_equal(TextSVD.fit(tfidf, 4, seed=42).transform(tfidf), first)
-    with pytest.raises(SongspaceError, match="model.ae.latent_dim = 30"):
-        TextSVD.fit(tfidf, 30, seed=42)
+    np.testing.assert_array_equal(TextSVD.from_data(tfidf, 4, seed=42).project(tfidf), first)
+    with pytest.raises(SongspaceError, match="model.text.latent_dim = 30"):
+        TextSVD.from_data(tfidf, 30, seed=42)
 
 
 def test_baseline_latents_in_the_tiny_pipeline(tiny_project):

@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from songspace import cli
 from songspace.evaluation import methods
 from songspace.features.similar import SimilarWriter
-from songspace.retrieval import cli, index_files, search
+from songspace.retrieval import index_files, search
 from songspace.retrieval.evaluate import evaluate_method
 from songspace.retrieval.figures import FIGURES, figures, song_facts
 from songspace.synthetic.songs import SONG_SCALE, TIMBRE_SONG_SPREAD
@@ -21,7 +22,7 @@ import pytest
 import yaml
 from sklearn.neighbors import NearestNeighbors
 
-from conftest import env
+from conftest import METHODS, env
 
 ROOT = Path(__file__).resolve().parents[1]
 RETRIEVAL = {"k": 5, "metric": "euclidean", "exact_max": 100000, "max_queries": 50000}
@@ -117,7 +118,7 @@ def test_planted_neighbours_share_genre_and_similar_artists_above_chance(planted
 # --- the stage through DVC (the shared tiny project) --------------------------------------
 
 def test_tiny_repro_writes_retrieval_metrics_and_report(tiny_project):
-    for method in methods.METHODS:
+    for method in METHODS:
         result = json.loads((tiny_project / f"metrics/retrieval/{method}.json").read_text())
         assert result["n_songs"] == 200 and result["k"] == 10 and result["search"] == "exact"
         for name in FIGURES:
@@ -144,7 +145,7 @@ def test_cli_on_the_tiny_project(tiny_project):
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "songspace.retrieval.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "songspace.cli", *args], cwd=cwd,
                           env=env(), capture_output=True, text=True)
 
 
@@ -186,7 +187,7 @@ def _write_latents(workspace: Path) -> None:
 def test_cli_before_repro_names_the_stage_to_run(workspace, capsys):
     assert cli.main(["similar", "Blue River", "--method", "pca"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "`dvc repro train_pca`" in err
+    assert err.startswith("error: ") and "`dvc repro train@pca`" in err
     assert len(err.strip().splitlines()) == 1
 
 

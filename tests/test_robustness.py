@@ -82,7 +82,7 @@ def test_mixed_directory_runs_through_dvc_repro(mixed_source, tmp_path):
         "cluster": {"n_init": 2, "random_repeats": 3, "cv_folds": 2},
         "tsne": {"threads": 1},
     })
-    result = dvc(["repro", "train_conv_vae", "train_hybrid_vae", "cluster_eval@text",
+    result = dvc(["repro", "train@conv_vae", "train@hybrid_vae", "cluster_eval@text",
                   "retrieval_eval@text"], project)
     assert "Traceback" not in result.stdout + result.stderr
     skipped = pd.read_csv(project / "data/subset/skipped.csv")

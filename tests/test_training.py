@@ -6,13 +6,13 @@ import json
 import shutil
 
 from songspace.errors import SongspaceError
-from songspace.models.autoencoder import Autoencoder
+from songspace.models.ae import Autoencoder
 from songspace.models.base import SongModel
 from songspace.models.beta_vae import BetaVAE
 from songspace.models.conv_vae import ConvVAE
 from songspace.models.hybrid_vae import HybridVAE
 from songspace.models.pca import PCAModel
-from songspace.models.registry import NEURAL, build_model
+from songspace.models.registry import build_model
 from songspace.training import outputs
 from songspace.training.inputs import Inputs, hybrid_inputs, sequence_inputs, stats_inputs
 from songspace.training.loop import (
@@ -32,11 +32,12 @@ import torch
 import yaml
 from torch import nn
 
-from conftest import dvc
+from conftest import METHODS, dvc
 
 FAST = TrainConfig(max_epochs=12, batch_size=32, lr=3e-3, weight_decay=0.0, lr_factor=0.5,
                    lr_patience=5, early_stopping_patience=10, device="cpu")
-TRAIN_STAGES = {f"train_{name}" for name in (*NEURAL, "pca")}
+NEURAL = ("ae", "beta_vae", "conv_vae", "hybrid_vae")
+TRAIN_STAGES = {f"train@{name}" for name in METHODS}
 
 
 @pytest.fixture(autouse=True)
@@ -288,11 +289,16 @@ def test_train_stages_keep_the_output_contract(tiny_project):
     # The ConvVAE's loss counts only each song's true steps, not the padding.
     assert sequences.values_per_song == pytest.approx(24 * sequences.arrays[1].mean())
     assert sequences.values_per_song <= 24 * sequences.arrays[0].shape[2]
-    pca = PCAModel.load(tiny_project / "models/pca/pca.npz")
+    pca = PCAModel.load(tiny_project / "models/pca")
     saved = np.load(tiny_project / outputs.latent_path("pca", 0))
     assert saved.shape == (n_songs, params["model"]["pca"]["n_components"])
     assert sorted(p.name for p in (tiny_project / "data/latents/pca").iterdir()) == ["seed_0.npy"]
-    np.testing.assert_allclose(pca.transform(stats_inputs(features).arrays[0]), saved, atol=1e-5)
+    np.testing.assert_allclose(pca.transform(stats_inputs(features).arrays), saved, atol=1e-5)
+    for name in ("pca", "raw", "text"):  # every deterministic method writes the same outputs
+        assert json.loads((tiny_project / outputs.metrics_path(name)).read_text())["model"] == name
+        curve = pd.read_csv(tiny_project / outputs.curves_path(name))
+        assert curve["cumulative"].iloc[-1] == pytest.approx(
+            1.0 if name == "raw" else curve["explained_variance_ratio"].sum(), rel=1e-4)
 
 
 def rendered_spec(html: str, div: str) -> dict:
@@ -307,13 +313,14 @@ def test_plots_show_draws_one_chart_per_quantity_with_every_model(tiny_project, 
     html = (tmp_path / "plots" / "index.html").read_text()
     for quantity in ("val_loss", "train_loss", "val_recon", "val_kl", "lr"):
         spec = rendered_spec(html, quantity)
-        # one colour per model, named by its file; one dash style per revision
-        assert {row["filename"] for row in spec["data"]["values"]} == {
-            f"{name}.csv" for name in NEURAL}
+        # one colour per model, the report's model column; one dash style per revision
+        assert {row["model"] for row in spec["data"]["values"]} == {
+            "AE", "Beta-VAE", "ConvVAE", "HybridVAE"}
         encoding = spec["encoding"] if "encoding" in spec else spec["spec"]["encoding"]
         assert encoding["color"]["field"] == "model" and encoding["strokeDash"]["field"] == "rev"
-        assert spec["transform"][0] == {"calculate": "replace(datum.filename, '.csv', '')",
-                                        "as": "model"}
+    variance = rendered_spec(html, "explained_variance")
+    assert {row["model"] for row in variance["data"]["values"]} == {
+        "PCA", "Raw statistics", "Tags (TF-IDF SVD)"}
     assert rendered_spec(html, "val_loss")["encoding"]["y"]["field"] == "val_loss_per_value"
     lr = rendered_spec(html, "lr")["spec"]
     assert lr["mark"]["interpolate"] == "step-after"
@@ -321,11 +328,12 @@ def test_plots_show_draws_one_chart_per_quantity_with_every_model(tiny_project, 
 
 
 @pytest.mark.parametrize("key, value, expected", [
-    ("model.beta", 2.0, {"train_beta_vae"}),
-    ("model.conv.beta", 0.5, {"train_conv_vae"}),
-    ("model.hybrid.mask_genre_terms", True, {"train_hybrid_vae"}),
-    ("model.pca.n_components", 8, {"train_pca"}),
-    ("train.lr", 0.002, {f"train_{name}" for name in NEURAL}),
+    ("model.beta", 2.0, {"train@beta_vae"}),
+    ("model.conv_vae.beta", 0.5, {"train@conv_vae"}),
+    ("model.hybrid_vae.mask_genre_terms", True, {"train@hybrid_vae"}),
+    ("model.pca.n_components", 8, {"train@pca"}),
+    ("model.text.latent_dim", 8, {"train@text"}),
+    ("train.lr", 0.002, TRAIN_STAGES),
 ])
 def test_changing_one_param_invalidates_only_the_train_stages_that_read_it(
         tiny_project, tmp_path, key, value, expected):

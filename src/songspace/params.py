@@ -2,15 +2,20 @@
 
 A bad value fails the first stage that runs, in one line that names the key, the
 value and what is allowed; an unknown key is answered with the nearest valid name.
+The pipeline's own sections are described here; each method's block (model.<name>) is
+described by the method itself, in its file's SPEC (models/spec.py), in the same words
+as the messages ("an integer >= 1"; ``rule`` reads them).
 """
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from songspace.errors import SongspaceError
+from songspace.models.spec import known_methods, spec
 
 import yaml
 
@@ -78,8 +83,51 @@ SCHEDULER = Rule("empty (start a LocalCluster) or an address like tcp://host:878
                  lambda v: v is None or (isinstance(v, str)
                                          and (v == "" or "://" in v or ":" in v)))
 
+_NUMBER = r"-?\d+(?:\.\d+)?"
+
+
+def rule(text: str) -> Rule:
+    """The Rule a SPEC's words describe: "an integer >= 1", "an integer >= 0 <= 9",
+    "a number > 0", "a number >= 0 <= 1", "a list of integers >= 1", "true or false",
+    "a string", "one of a, b, c"."""
+    if match := re.fullmatch(rf"an integer(?: >= ({_NUMBER}))?(?: <= ({_NUMBER}))?", text):
+        low, high = (int(v) if v is not None else None for v in match.groups())
+        return integer(low, high)
+    if match := re.fullmatch(rf"a number(?: (>=|>) ({_NUMBER}))?(?: <= ({_NUMBER}))?", text):
+        sign, low, high = match.groups()
+        return number(float(low) if low else None, float(high) if high else None,
+                      low_open=sign == ">")
+    if match := re.fullmatch(r"a list of integers >= (\d+)", text):
+        low = int(match.group(1))
+        return Rule(text, lambda v: isinstance(v, list) and len(v) >= 1
+                    and all(_is_int(x) and x >= low for x in v))
+    if match := re.fullmatch(r"one of (.+)", text):
+        return one_of(*match.group(1).split(", "))
+    known = {"true or false": BOOL, "a string": TEXT}
+    if text in known:
+        return known[text]
+    raise SongspaceError(f"a SPEC describes a param as {text!r}; use the words of "
+                         "songspace.params.rule, e.g. 'an integer >= 1'")
+
+
+def method_rules(name: str) -> dict[str, Rule]:
+    """The keys a method reads (its block's and also_reads) and their rules."""
+    found = spec(name)
+    rules = {f"{found.block}.{key}": rule(text) for key, text in found.params.items()}
+    rules.update({key: rule(text) for key, text in found.also_reads.items()})
+    if not found.params:  # DVC still needs the block its stage declares
+        rules[found.block] = Rule("{} (the method has no params)", lambda v: v == {})
+    return rules
+
+
+# The pipeline's own keys. `methods` maps each method the pipeline runs (its name, the file
+# src/songspace/models/<name>.py) to the params key its train stage reruns on besides its
+# block model.<name>: dvc.yaml makes the method's stages from it (`methods` below).
 SCHEMA: dict[str, Rule] = {
     "seed": integer(0),
+    "methods": Rule("a mapping of method name to a params key, in report order",
+                    lambda v: isinstance(v, dict) and len(v) > 0
+                    and all(isinstance(k, str) and isinstance(x, str) for k, x in v.items())),
     "synthetic.n_songs": integer(1),
     "synthetic.separation": number(0),
     "synthetic.songs_per_artist": number(1),
@@ -112,22 +160,6 @@ SCHEMA: dict[str, Rule] = {
     "train.device": one_of("auto", "cpu", "cuda"),
     "train.threads": integer(1),
     "train.workers": integer(0),
-    "model.beta": number(0, low_open=True),
-    "model.ae.latent_dim": integer(1),
-    "model.ae.hidden": int_list(1),
-    "model.beta_vae.latent_dim": integer(1),
-    "model.beta_vae.hidden": int_list(1),
-    "model.conv.latent_dim": integer(1),
-    "model.conv.channels": int_list(1),
-    "model.conv.beta": number(0, low_open=True),
-    "model.hybrid.latent_dim": integer(1),
-    "model.hybrid.fusion_dim": integer(1),
-    "model.hybrid.audio_hidden": integer(1),
-    "model.hybrid.text_hidden": integer(1),
-    "model.hybrid.alpha": number(0),
-    "model.hybrid.beta": number(0, low_open=True),
-    "model.hybrid.mask_genre_terms": BOOL,
-    "model.pca.n_components": integer(1),
     "cluster.k": integer(2),
     "cluster.n_init": integer(1),
     "cluster.algorithm": one_of("kmeans", "minibatch"),
@@ -146,44 +178,81 @@ SCHEMA: dict[str, Rule] = {
 }
 
 # Keys whose value is a mapping checked as a whole (its inner keys are free).
-_OPAQUE = {key for key, rule in SCHEMA.items() if key == "data.task_sizes"}
+_OPAQUE = {"data.task_sizes", "methods"}
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
     flat = {}
     for key, value in tree.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict) and path not in _OPAQUE:
+        if isinstance(value, dict) and value and path not in _OPAQUE:
             flat.update(_flatten(value, f"{path}."))
         else:
             flat[path] = value
     return flat
 
 
-def _nearest(key: str) -> str:
-    close = difflib.get_close_matches(key, SCHEMA.keys(), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]}?" if close else f"; valid top-level keys: {_top_keys()}"
+def full_schema() -> dict[str, Rule]:
+    """SCHEMA and every known method's keys (a method's block may stay in params.yaml while
+    it is out of ``methods``, and is still checked)."""
+    schema = dict(SCHEMA)
+    for name in known_methods():
+        schema.update(method_rules(name))
+    return schema
 
 
-def _top_keys() -> str:
-    return ", ".join(sorted({k.split(".")[0] for k in SCHEMA}))
+def _nearest(key: str, schema: dict[str, Rule]) -> str:
+    close = difflib.get_close_matches(key, schema.keys(), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]}?"
+    return f"; valid top-level keys: {', '.join(sorted({k.split('.')[0] for k in schema}))}"
+
+
+def _required(params: dict, where: str) -> dict[str, Rule]:
+    """The keys params.yaml must have: SCHEMA's and those of each method in ``methods``,
+    whose entries are checked here (a known method, naming one of its own keys)."""
+    required = dict(SCHEMA)
+    listed = params.get("methods")
+    if not SCHEMA["methods"].check(listed):
+        return required  # reported as a bad value of `methods`
+    for name, key in listed.items():
+        try:
+            found = spec(name)
+        except SongspaceError as error:
+            raise SongspaceError(f"{where}: methods: {error}") from None
+        own = (found.block, *found.also_reads)
+        if key not in own:
+            raise SongspaceError(
+                f"{where}: methods.{name} = {key!r} is not allowed; expected one of "
+                f"{', '.join(own)} (the params its train stage reruns on besides its block)")
+        block = params.get("model", {}).get(name) if isinstance(params.get("model"), dict) \
+            else None
+        if not isinstance(block, dict):
+            raise SongspaceError(f"{where}: missing key {found.block} (the params block of "
+                                 f"method {name}; {{}} when it has none)")
+        required.update(method_rules(name))
+    return required
 
 
 def validate(params: dict, source: str | None = None) -> dict:
-    """Check every key of ``params`` against SCHEMA; raise SongspaceError on the first problem.
-
-    With ``source`` (the file the params came from) named in messages.
+    """Check every key of ``params`` against the schema; raise SongspaceError on the first
+    problem. With ``source`` (the file the params came from) named in messages.
     """
     where = source or PARAMS_FILE
     if not isinstance(params, dict):
         raise SongspaceError(f"{where}: expected a mapping of keys, got {type(params).__name__}")
     flat = _flatten(params)
+    schema = full_schema()
+    blocks = {f"model.{name}" for name in known_methods()}
     for key in flat:
-        if key not in SCHEMA:
-            raise SongspaceError(f"{where}: unknown key {key}{_nearest(key)}")
-    for key, rule in SCHEMA.items():
+        if key not in schema and not (flat[key] == {} and key in blocks):
+            raise SongspaceError(f"{where}: unknown key {key}{_nearest(key, schema)}")
+    required = _required(params, where)
+    for key, rule in schema.items():
         if key not in flat:
-            raise SongspaceError(f"{where}: missing key {key} (expected {rule.allowed})")
+            if key in required:
+                raise SongspaceError(f"{where}: missing key {key} (expected {rule.allowed})")
+            continue
         if not rule.check(flat[key]):
             raise SongspaceError(
                 f"{where}: {key} = {flat[key]!r} is not allowed; expected {rule.allowed}")

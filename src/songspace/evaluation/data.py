@@ -27,7 +27,7 @@ def load_latents(path: Path, n_songs: int) -> np.ndarray:
     """A (n_songs, d) float64 latent matrix; the row count must match the labels."""
     if not path.exists():
         method = path.parent.name
-        raise SongspaceError(f"{path} not found; run `dvc repro train_{method}` first")
+        raise SongspaceError(f"{path} not found; run `dvc repro train@{method}` first")
     latents = np.load(path, allow_pickle=False)
     if latents.ndim != 2 or latents.shape[0] != n_songs:
         raise SongspaceError(

@@ -1,35 +1,25 @@
 """The evaluated methods, where their latents live, and how each run's seeds are derived.
 
+The methods are params.yaml's ``methods``, in report order; what each one is (its title,
+what it reads, whether it trains per seed) is its SPEC (models/spec.py).
 A *run* is one entry of train.seeds. Methods trained per seed read that seed's latents;
-the baselines (PCA, raw statistics, tags) are deterministic and have one file, so their
-runs re-read it and differ only in the clustering, sampling and CV-split seeds: their
-spread is clustering randomness alone.
+the deterministic ones (PCA, raw statistics, tags) have one file, so their runs re-read it
+and differ only in the clustering, sampling and CV-split seeds: their spread is clustering
+randomness alone.
 """
 
 from pathlib import Path
 
-from songspace.errors import SongspaceError
+from songspace.models.spec import spec
 
 import numpy as np
 
 LATENTS_DIR = Path("data/latents")
 
-# Stage item -> name in tables and titles. Order is the report's row order.
-METHODS: dict[str, str] = {
-    "ae": "AE",
-    "beta_vae": "Beta-VAE",
-    "conv_vae": "ConvVAE",
-    "hybrid_vae": "HybridVAE",
-    "pca": "PCA",
-    "raw": "Raw statistics",
-    "text": "Tags (TF-IDF SVD)",
-}
 # The baselines every learned method is read against: what no learning gives (raw: the
 # z-scored 144 statistics), a linear reduction of them (PCA), what the tags alone give.
 RAW, LINEAR, TAGS = "raw", "pca", "text"
 BASELINES = (RAW, LINEAR, TAGS)
-SINGLE_LATENT = set(BASELINES)  # deterministic: one latent file, seed_0.npy
-TEXT_INPUT = "hybrid_vae"  # reads artist_terms, the tags the genre labels come from
 
 # Independent random streams per run (np.random.SeedSequence keys), so changing one
 # use (say, the k-NN split) never shifts another (the K-Means initialisation).
@@ -44,23 +34,41 @@ KNN_SAMPLE, TSNE_SAMPLE, QUERY_SAMPLE = range(5, 8)
 LABEL_METRICS = ("nmi", "ari", "ami", "purity")
 
 
-def learned() -> list[str]:
-    return [m for m in METHODS if m not in BASELINES]
+def title(method: str) -> str:
+    """The method's name in tables and titles."""
+    return spec(method).title
 
 
-def baselines_for(method: str) -> list[str]:
-    """What ``method`` is judged against: raw statistics and PCA for every learned method
-    (PCA itself against raw), and the tags alone as well for the one that reads them."""
+def single_latent(method: str) -> bool:
+    """Deterministic: one latent file, seed_0.npy, re-read by every run."""
+    return not spec(method).per_seed
+
+
+def reads_tags(method: str) -> bool:
+    """A learned method that reads artist_terms, the tags the genre labels come from."""
+    return method not in BASELINES and spec(method).reads_text
+
+
+def learned(names: list[str]) -> list[str]:
+    return [m for m in names if m not in BASELINES]
+
+
+def baselines_for(method: str, names: list[str] | None = None) -> list[str]:
+    """What ``method`` is judged against, of the baselines in ``names`` (default: all):
+    raw statistics and PCA for every learned method (PCA itself against raw), and the tags
+    alone as well for one that reads them."""
     if method == RAW or method == TAGS:
-        return []
-    if method == LINEAR:
-        return [RAW]
-    return [RAW, LINEAR, *([TAGS] if method == TEXT_INPUT else [])]
+        found = []
+    elif method == LINEAR:
+        found = [RAW]
+    else:
+        found = [RAW, LINEAR, *([TAGS] if reads_tags(method) else [])]
+    return [b for b in found if names is None or b in names]
 
 
 def latent_path(method: str, train_seed: int, root: Path = LATENTS_DIR) -> Path:
     """The latent file a run of ``method`` reads."""
-    seed = 0 if method in SINGLE_LATENT else train_seed
+    seed = 0 if single_latent(method) else train_seed
     return root / method / f"seed_{seed}.npy"
 
 
@@ -81,15 +89,7 @@ def seeded_sample(rows: np.ndarray, size: int, seed: int, stream: int) -> np.nda
 
 def spread_note(method: str) -> str:
     """What the std over runs measures, written into the metrics JSON."""
-    if method in SINGLE_LATENT:
+    if single_latent(method):
         return ("clustering only: one deterministic latent file, K-Means and CV seeds "
                 "derived from seed and each train.seeds entry")
     return "training and clustering: one model per train.seeds entry"
-
-
-def method_from_args(args: list[str]) -> str:
-    """The method a per-method stage was called for (``python stages/x.py <method>``)."""
-    if len(args) != 1 or args[0] not in METHODS:
-        raise SongspaceError(f"expected one method argument, one of {', '.join(METHODS)}; "
-                             f"got {' '.join(args) or 'none'}")
-    return args[0]

@@ -88,7 +88,7 @@ def _table(results: dict[str, dict], facts: dict) -> list[str]:
              "|---|" + "---:|" * len(TABLE)]
     for method, result in results.items():
         cells = [cell(result[name]) for name, _ in TABLE]
-        lines.append(f"| {methods.METHODS.get(method, method)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {methods.title(method)} | " + " | ".join(cells) + " |")
     majority = facts["baseline"]["majority"]
     lines.append("| *Majority class (baseline)* | " + " | ".join(
         [DASH, "0", "0", "0", cell(majority["purity"]), cell(majority["knn_accuracy"])]) + " |")
@@ -101,7 +101,7 @@ def _table(results: dict[str, dict], facts: dict) -> list[str]:
 def _against_baselines(results: dict[str, dict], facts: dict) -> list[str]:
     lines = []
     for method, against in facts["vs_baselines"].items():
-        name = methods.METHODS.get(method, method)
+        name = methods.title(method)
         for baseline, comparison in against.items():
             parts, beaten = [], []
             for metric, title in COMPARED:
@@ -115,7 +115,7 @@ def _against_baselines(results: dict[str, dict], facts: dict) -> list[str]:
                              f"{cell(results[baseline][metric])}: {how} ({c['spread']:.3f})")
                 if c["beats"]:
                     beaten.append(title)
-            versus_name = methods.METHODS[baseline]
+            versus_name = methods.title(baseline)
             if len(beaten) == len(COMPARED):
                 verdict = f"beats {versus_name} on " + " and ".join(beaten)
             elif beaten:
@@ -142,19 +142,26 @@ def _bounds_note(results: dict[str, dict]) -> list[str]:
     return ["", " ".join(notes)] if notes else []
 
 
-def _hybrid_note(mask_genre_terms: bool) -> str:
-    name = methods.METHODS[methods.TEXT_INPUT]
+def _tags_notes(masks: dict[str, bool]) -> list[str]:
+    """One note per learned method that reads the tags: ``masks`` maps each to its block's
+    mask_genre_terms."""
+    return [line for method, masked in masks.items()
+            for line in (_tags_note(method, masked), "")]
+
+
+def _tags_note(method: str, mask_genre_terms: bool) -> str:
+    name, key = methods.title(method), f"model.{method}.mask_genre_terms"
     text = (f"**{name} and the labels.** Besides audio, the {name} reads the TF-IDF of each "
             "song's artist_terms: the very tags the genre labels are derived from "
             "(src/songspace/genres.py). ")
     if mask_genre_terms:
-        return text + ("`model.hybrid.mask_genre_terms` is true for these numbers: the words "
+        return text + (f"`{key}` is true for these numbers: the words "
                        "naming the kept genres were removed from its text input. The other "
                        "tags (related styles, eras, places) still correlate with genre, so "
                        "read its scores as an upper bound of what audio alone would give.")
-    return text + ("`model.hybrid.mask_genre_terms` is false for these numbers: the genre words "
+    return text + (f"`{key}` is false for these numbers: the genre words "
                    "are in its input, so its label metrics are partly circular. For a fair "
-                   "comparison run `dvc exp run -S model.hybrid.mask_genre_terms=true`.")
+                   f"comparison run `dvc exp run -S {key}=true`.")
 
 
 RETRIEVAL = (("similar_artist_rate", "Similar-artist hit rate"),
@@ -193,7 +200,7 @@ def _similar_songs(retrieval: dict[str, dict] | None) -> list[str]:
              f"| Method | {' | '.join(f'{title}@{k}' for _, title in RETRIEVAL)} |",
              "|---|" + "---:|" * len(RETRIEVAL)]
     for method, result in retrieval.items():
-        lines.append(f"| {methods.METHODS.get(method, method)} | "
+        lines.append(f"| {methods.title(method)} | "
                      + " | ".join(cell(result[name]) for name, _ in RETRIEVAL) + " |")
     chance = {name: _average([r["random"][name] for r in retrieval.values()])
               for name, _ in RETRIEVAL}
@@ -216,11 +223,12 @@ def _link(picture: Path, report: Path) -> str:
     return Path(os.path.relpath(picture, report.parent)).as_posix()
 
 
-def render(results: dict[str, dict], genres: dict, facts: dict, mask_genre_terms: bool,
+def render(results: dict[str, dict], genres: dict, facts: dict, masks: dict[str, bool],
            pictures: dict[str, list[tuple[str, Path]]], report: Path,
            retrieval: dict[str, dict] | None = None) -> str:
-    """The markdown report. ``pictures`` maps a heading to (caption, path) pairs;
-    ``retrieval`` the metrics/retrieval/<method>.json results."""
+    """The markdown report. ``masks`` maps each learned method that reads the tags to its
+    mask_genre_terms; ``pictures`` a heading to (caption, path) pairs; ``retrieval`` the
+    metrics/retrieval/<method>.json results."""
     n_seeds = facts["n_seeds"]
     lines = [
         "# Results: genre structure in each representation",
@@ -255,7 +263,7 @@ def render(results: dict[str, dict], genres: dict, facts: dict, mask_genre_terms
         "",
         "| Method | k-NN accuracy | k-NN macro-F1 | accuracy, same artist allowed |",
         "|---|---:|---:|---:|",
-        *[f"| {methods.METHODS.get(m, m)} | {cell(r['knn_accuracy'])} | "
+        *[f"| {methods.title(m)} | {cell(r['knn_accuracy'])} | "
           f"{cell(r['knn_macro_f1'])} | {cell(r.get('knn_accuracy_same_artist'))} |"
           for m, r in results.items()],
         f"| *Majority class (baseline)* | {cell(facts['baseline']['majority']['knn_accuracy'])}"
@@ -271,8 +279,7 @@ def render(results: dict[str, dict], genres: dict, facts: dict, mask_genre_terms
         "",
         *_against_baselines(results, facts),
         "",
-        _hybrid_note(mask_genre_terms),
-        "",
+        *_tags_notes(masks),
         *_similar_songs(retrieval),
         "## Genres",
         "",

@@ -12,12 +12,12 @@ import functools
 from pathlib import Path
 
 from songspace import catalog
-from songspace.cli import run_stage
 from songspace.features.block import FeatureBlock, pack_block
 from songspace.features.extract import feature_row, write_features
 from songspace.msd.reader import Song, decode
 from songspace.parallel import map_batches
 from songspace.params import load_params
+from songspace.stage import run_stage
 from songspace.synthetic.songs import make_song
 from songspace.synthetic.world import World, build_world
 from songspace.synthetic.writer import track_path

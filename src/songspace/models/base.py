@@ -17,6 +17,12 @@ Batch = tuple[Tensor, ...]
 class SongModel(nn.Module, ABC):
     """encode -> (mean, logvar or None), decode, and loss(batch) -> named parts.
 
+    What a neural method's file gives (README, "Add a model"): a subclass that sets
+    ``latent_dim``, implements encode, decode and loss (and prepare if it has per-song work),
+    and a classmethod ``from_params(params, shapes)`` that builds it from params.yaml (its
+    block, params["model"][<name>]) and its inputs' shapes without the song axis; beside it,
+    the file's SPEC (models/spec.py) says what it reads and which params it takes.
+
     ``loss`` always returns "loss", "recon" and "kl" (0 for deterministic models), with
     loss = recon + beta * kl, so every model's curves have the same columns. It reads a
     batch of what ``prepare`` derives from the inputs (the inputs themselves unless a model

@@ -5,8 +5,17 @@ reconstruction for a smoother, more factorised latent space.
 """
 
 from songspace.models.base import Batch, SongModel, mlp, squared_error, vae_parts
+from songspace.models.spec import MethodSpec
 
 from torch import Tensor, nn
+
+# beta stays model.beta, outside the block: `dvc exp run -S model.beta=2` is the sweep the
+# project is known by, and params.yaml's methods names it as this method's stage's.
+SPEC = MethodSpec(
+    name="beta_vae", title="Beta-VAE", model="BetaVAE", reads="statistics", per_seed=True,
+    params={"latent_dim": "an integer >= 1", "hidden": "a list of integers >= 1"},
+    also_reads={"model.beta": "a number > 0"},
+)
 
 
 class BetaVAE(SongModel):

@@ -33,14 +33,21 @@ relative, each segment's strongest pitch is 1, so their scale says which notes t
 uses). What is left is how the song moves: its timbre spread and the motion of its chroma.
 The song's average sound is what the statistical models (AE, PCA) already read. With that
 description worth only some nats a song, beta 1 lets the KL close most of the code (k-NN
-0.64); model.conv.beta 0.1 keeps it (0.92, against PCA's 0.80).
+0.64); model.conv_vae.beta 0.1 keeps it (0.92, against PCA's 0.80).
 """
 
 from songspace.models.base import Batch, SongModel, mlp, vae_parts
 from songspace.models.portable_conv import PortableConv1d
+from songspace.models.spec import MethodSpec
 
 import torch
 from torch import Tensor, nn
+
+SPEC = MethodSpec(
+    name="conv_vae", title="ConvVAE", model="ConvVAE", reads="sequences", per_seed=True,
+    params={"latent_dim": "an integer >= 1", "channels": "a list of integers >= 1",
+            "beta": "a number > 0"},
+)
 
 KERNEL, STRIDE, PADDING = 5, 2, 2
 LOGVAR_LIMIT = 8.0  # keeps exp(-logvar) finite while the decoder is untrained
@@ -105,7 +112,7 @@ class ConvVAE(SongModel):
 
     @classmethod
     def from_params(cls, params: dict, shapes: tuple[tuple[int, ...], ...]) -> "ConvVAE":
-        config = params["model"]["conv"]
+        config = params["model"]["conv_vae"]
         n_channels, seq_len = shapes[0]
         return cls(n_channels, seq_len, config["latent_dim"], list(config["channels"]),
                    config["beta"])

@@ -18,11 +18,20 @@ most of what the tags say and the audio is still reconstructed.
 """
 
 from songspace.models.base import Batch, SongModel, mlp, squared_error, vae_parts
+from songspace.models.spec import MethodSpec
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+SPEC = MethodSpec(
+    name="hybrid_vae", title="HybridVAE", model="HybridVAE", reads="statistics+tfidf",
+    per_seed=True,
+    params={"latent_dim": "an integer >= 1", "fusion_dim": "an integer >= 1",
+            "audio_hidden": "an integer >= 1", "text_hidden": "an integer >= 1",
+            "alpha": "a number >= 0", "beta": "a number > 0",
+            "mask_genre_terms": "true or false"},
+)
 
 def bag_of_words_nll(logits: Tensor, tfidf: Tensor) -> Tensor:
     """Multinomial negative log-likelihood of each song's words, averaged over songs.
@@ -51,7 +60,7 @@ class HybridVAE(SongModel):
 
     @classmethod
     def from_params(cls, params: dict, shapes: tuple[tuple[int, ...], ...]) -> "HybridVAE":
-        config = params["model"]["hybrid"]
+        config = params["model"]["hybrid_vae"]
         return cls(shapes[0][0], shapes[1][0], config["latent_dim"], config["fusion_dim"],
                    config["audio_hidden"], config["text_hidden"], config["alpha"],
                    config["beta"])

@@ -28,7 +28,7 @@ _SHARED: tuple | None = None
 
 def spread_note(method: str) -> str:
     """What the std over runs measures, written into the metrics JSON."""
-    if method in methods.SINGLE_LATENT:
+    if methods.single_latent(method):
         return ("random neighbours only: one deterministic latent file, so its neighbours "
                 "are the same in every run")
     return "training: one model per train.seeds entry"

@@ -4,12 +4,13 @@ by the functions that built the stage's inputs and the model it saved.
 A subset song gets the bits of its stored latent (data/latents/<method>/seed_<s>.npy): its
 features are read and extracted by the same code, z-scored with the stored zscore.json, its
 TF-IDF row computed with the stored vocabulary and idf, and every encoder computes each row
-on its own (SongModel.latent, PCAModel.transform, TextSVD.transform). Before any song is
+on its own (SongModel.latent, a FittedMethod's transform). Before any song is
 embedded, the encoder is run on the first subset songs' stored features and checked against
 their stored latents: a model that no longer matches its features (the TF-IDF vocabulary or
 the z-scoring changed since it was trained) is refused instead of placing songs wrongly.
 """
 
+import importlib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,21 +19,15 @@ from pathlib import Path
 from songspace.errors import SongspaceError
 from songspace.features.store import load_zscore
 from songspace.features.zscore import ZScore
-from songspace.models.pca import PCAModel
-from songspace.models.registry import build_model
-from songspace.models.text_svd import TextSVD
+from songspace.models.registry import build_model, model_class
+from songspace.models.spec import SEQUENCES, STATISTICS, TFIDF, spec
 from songspace.space.reading import SongFeatures
-from songspace.text import load_idf, load_tfidf, load_vocabulary, song_documents, tfidf_rows
+from songspace.text import load_idf, load_vocabulary, song_documents, tfidf_rows
 from songspace.training import inputs, outputs
 
 import numpy as np
 import scipy.sparse as sp
 
-# What each method reads: the z-scored statistics, the sequences, the TF-IDF, or both of the
-# first and last (the HybridVAE).
-STATS, SEQUENCES, TEXT, STATS_AND_TEXT = "stats", "sequences", "text", "stats+text"
-READS = {"ae": STATS, "beta_vae": STATS, "conv_vae": SEQUENCES, "hybrid_vae": STATS_AND_TEXT,
-         "pca": STATS, "raw": STATS, "text": TEXT}
 CHECKED_SONGS = 8  # subset songs re-encoded from their stored features when loading
 # A stale model is off by far more; kernels that were not pinned, by far less.
 CHECK_RTOL, CHECK_ATOL = 1e-3, 1e-4
@@ -42,7 +37,8 @@ Arrays = tuple[np.ndarray, ...]
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The stored TF-IDF words and idf, and the genre words removed for the HybridVAE."""
+    """The stored TF-IDF words and idf, and the genre words removed from a method's input
+    (mask_genre_terms)."""
 
     words: list[str]
     idf: np.ndarray
@@ -62,14 +58,15 @@ class Encoder:
 
     def arrays(self, songs: list[SongFeatures]) -> Arrays:
         """The method's inputs for ``songs``, as its train stage built them for the subset."""
-        reads = READS[self.method]
+        reads = spec(self.method).reads
         if reads == SEQUENCES:
             return inputs.sequence_arrays(self.zscore, np.stack([s.sequence for s in songs]),
                                           np.array([s.length for s in songs]))
-        if reads == TEXT:
-            return (self._tfidf(songs),)
+        if reads == TFIDF:
+            return (inputs.text_matrix(self._tfidf(songs), self.vocabulary.words,
+                                       self.vocabulary.masked_genres),)
         stats = self.zscore.stats(np.stack([song.moments for song in songs]))
-        if reads == STATS:
+        if reads == STATISTICS:
             return (stats,)
         return stats, inputs.text_array(self._tfidf(songs), self.vocabulary.words,
                                         self.vocabulary.masked_genres)
@@ -83,75 +80,55 @@ def load_encoder(project: Path, method: str, seed: int, params: dict,
                  stored_latents: np.ndarray) -> Encoder:
     """The trained encoder of ``method`` (seed ``seed``) in ``project``, checked against the
     first subset songs' ``stored_latents``."""
+    found = spec(method)
     model_file = _model_file(project, method, seed)
-    if model_file is not None and not model_file.exists():
+    if not model_file.exists():
         raise SongspaceError(f"{model_file} not found: {method} is not trained yet; run "
-                             f"`dvc repro train_{method}`")
-    features, text = project / inputs.FEATURES, project / inputs.TEXT
+                             f"`dvc repro train@{method}`")
     vocabulary = None
-    if READS[method] in (TEXT, STATS_AND_TEXT):
+    if found.reads_text:
         masked = (inputs.load_genres(project / inputs.CLASSES)
-                  if method == "hybrid_vae" and params["model"]["hybrid"]["mask_genre_terms"]
-                  else None)
+                  if params["model"][method].get("mask_genre_terms", False) else None)
+        text = project / inputs.TEXT
         vocabulary = Vocabulary(load_vocabulary(text), load_idf(text), masked)
-    stored = _stored_arrays(method, features, text, vocabulary)
+    stored = inputs.method_inputs(found, params, project, CHECKED_SONGS).arrays
     _check_seq_len(method, stored, params)
-    encoder = Encoder(method, load_zscore(features), vocabulary,
+    encoder = Encoder(method, load_zscore(project / inputs.FEATURES), vocabulary,
                       _projection(method, model_file, params, stored))
     _check(encoder, stored, stored_latents[:CHECKED_SONGS], method, seed)
     return encoder
 
 
-def _model_file(project: Path, method: str, seed: int) -> Path | None:
-    """The file a train stage saved ``method``'s model in (None for the raw statistics)."""
-    if method not in READS:
-        raise SongspaceError(f"unknown method {method!r}; known: {', '.join(READS)}")
-    if method == "raw":
-        return None
-    if method == "pca":
-        return project / outputs.PCA_MODEL
-    if method == "text":
-        return project / outputs.TEXT_MODEL
-    return project / outputs.model_path(method, seed)
-
-
-def _stored_arrays(method: str, features: Path, text: Path,
-                   vocabulary: Vocabulary | None) -> Arrays:
-    """The first CHECKED_SONGS subset songs' inputs, as the train stage read them."""
-    reads = READS[method]
-    if reads == STATS:
-        return inputs.stats_inputs(features, CHECKED_SONGS).arrays
-    if reads == SEQUENCES:
-        return inputs.sequence_inputs(features, CHECKED_SONGS).arrays
-    if reads == TEXT:
-        return (load_tfidf(text)[1][:CHECKED_SONGS],)
-    return inputs.hybrid_inputs(features, text, vocabulary.masked_genres, CHECKED_SONGS).arrays
+def _model_file(project: Path, method: str, seed: int) -> Path:
+    """The file the train stage saved ``method``'s model (or fit) in."""
+    if spec(method).per_seed:
+        return project / outputs.model_path(method, seed)
+    module = model_class(method).__module__
+    return project / outputs.model_dir(method) / importlib.import_module(module).MODEL_FILE
 
 
 def _check_seq_len(method: str, stored: Arrays, params: dict) -> None:
-    if READS[method] != SEQUENCES:
+    if spec(method).reads != SEQUENCES:
         return
     stored_len, wanted = stored[0].shape[2], params["features"]["seq_len"]
     if stored_len != wanted:
         raise SongspaceError(
             f"features.seq_len = {wanted} in params.yaml, but {method} was trained on sequences "
-            f"of {stored_len} segments (data/features); run `dvc repro train_{method}`")
+            f"of {stored_len} segments (data/features); run `dvc repro train@{method}`")
 
 
-def _projection(method: str, path: Path | None, params: dict,
+def _projection(method: str, path: Path, params: dict,
                 stored: Arrays) -> Callable[[Arrays], np.ndarray]:
-    if method == "raw":
-        return lambda arrays: arrays[0]
-    if method in ("pca", "text"):
-        baseline = (PCAModel if method == "pca" else TextSVD).load(path)
-        return lambda arrays: baseline.transform(arrays[0])
+    if not spec(method).per_seed:
+        fitted = model_class(method).load(path.parent)
+        return fitted.transform
     model = build_model(method, params, tuple(a.shape[1:] for a in stored))
     try:
         model.load_state_dict(_torch_state(path))
     except RuntimeError:
         raise SongspaceError(f"{path} does not fit the model params.yaml describes for "
                              f"{method} (its sizes changed since it was trained); run "
-                             f"`dvc repro train_{method}`") from None
+                             f"`dvc repro train@{method}`") from None
     return lambda arrays: _neural_latents(model, arrays)
 
 
@@ -175,7 +152,7 @@ def _check(encoder: Encoder, stored: Arrays, expected: np.ndarray, method: str,
         raise SongspaceError(
             f"the trained {method} (seed {seed}) no longer matches the stored features it was "
             f"trained on (data/features, data/text changed since); run "
-            f"`dvc repro train_{method}`")
+            f"`dvc repro train@{method}`")
     if not np.array_equal(got, expected):
         warnings.warn(f"{method} latents differ from the stored ones in the last bits here "
                       "(stored from a GPU, or CPU kernels not pinned: see songspace/kernels.py)",

@@ -15,6 +15,7 @@ from songspace.catalog import SKIPPED_COLUMNS
 from songspace.errors import SongspaceError
 from songspace.evaluation import methods
 from songspace.evaluation.data import SONGS, load_latents
+from songspace.models.spec import listed
 from songspace.msd.reader import source_kind
 from songspace.params import PARAMS_FILE, load_params
 from songspace.space.encoders import Encoder, load_encoder
@@ -68,7 +69,7 @@ class Space:
         from songspace.retrieval import index_files, search
 
         retrieval = self.params["retrieval"]
-        stage_seed = (self.method in methods.SINGLE_LATENT
+        stage_seed = (methods.single_latent(self.method)
                       or self.seed == self.params["train"]["seeds"][0])
         if len(self.latents) <= retrieval["exact_max"] or not stage_seed:
             return search.build(self.latents, retrieval["metric"], retrieval["exact_max"])
@@ -159,11 +160,13 @@ def load_space(project: str | Path = ".", method: str = "hybrid_vae",
                       "bits from the stored ones; import songspace first", stacklevel=2)
     project = Path(project)
     params = load_params(project / PARAMS_FILE)
-    if method not in methods.METHODS:
-        raise SongspaceError(f"unknown method {method!r}; known: {', '.join(methods.METHODS)}")
+    names = listed(params)
+    if method not in names:
+        raise SongspaceError(f"unknown method {method!r}: not in {project / PARAMS_FILE}'s "
+                             f"methods ({', '.join(names)})")
     seeds = params["train"]["seeds"]
     seed = seeds[0] if seed is None else seed
-    if method in methods.SINGLE_LATENT:
+    if methods.single_latent(method):
         seed = 0
     elif seed not in seeds:
         raise SongspaceError(f"--seed {seed}: {method} is trained for train.seeds {seeds}")

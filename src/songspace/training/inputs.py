@@ -19,6 +19,7 @@ from songspace.features.store import (
 )
 from songspace.features.zscore import ZScore
 from songspace.io import read_json
+from songspace.models.spec import SEQUENCES, STATISTICS, STATISTICS_AND_TFIDF, MethodSpec
 from songspace.text import load_tfidf
 
 import numpy as np
@@ -58,6 +59,32 @@ class Inputs:
     def shapes(self) -> tuple[tuple[int, ...], ...]:
         """Each array's shape without the song axis: what a model is built for."""
         return tuple(a.shape[1:] for a in self.arrays)
+
+
+def method_inputs(spec: MethodSpec, params: dict, project: Path = Path("."),
+                  limit: int | None = None) -> Inputs:
+    """What ``spec`` reads (its SPEC's ``reads``), from the project's stage outputs; the first
+    ``limit`` songs only when given. A method reading the TF-IDF whose block sets
+    mask_genre_terms reads it without the words naming the derived genres."""
+    features, text = project / FEATURES, project / TEXT
+    masked = None
+    if spec.reads_text and params["model"][spec.name].get("mask_genre_terms", False):
+        masked = load_genres(project / CLASSES)
+    if spec.reads == STATISTICS:
+        return stats_inputs(features, limit)
+    if spec.reads == SEQUENCES:
+        return sequence_inputs(features, limit)
+    if spec.reads == STATISTICS_AND_TFIDF:
+        return hybrid_inputs(features, text, masked, limit)
+    return tfidf_inputs(text, masked, limit)
+
+
+def tfidf_inputs(text_dir: str | Path = TEXT, masked_genres: list[str] | None = None,
+                 limit: int | None = None) -> Inputs:
+    """(the TF-IDF, sparse (N, vocabulary)); without the words of ``masked_genres``."""
+    ids, matrix, vocabulary = load_tfidf(text_dir)
+    matrix = text_matrix(matrix, vocabulary, masked_genres)
+    return Inputs(ids[:limit], (matrix[:limit] if limit is not None else matrix,))
 
 
 def stats_inputs(features_dir: str | Path = FEATURES, limit: int | None = None) -> Inputs:
@@ -104,7 +131,7 @@ def sequence_arrays(zscore: ZScore, raw: np.ndarray, lengths: np.ndarray
 def hybrid_inputs(features_dir: str | Path = FEATURES, text_dir: str | Path = TEXT,
                   masked_genres: list[str] | None = None, limit: int | None = None) -> Inputs:
     """(z-scored statistics, TF-IDF); without the words of ``masked_genres`` when given
-    (model.hybrid.mask_genre_terms). Every song's TF-IDF stays sparse, handed out dense a
+    (model.hybrid_vae.mask_genre_terms). Every song's TF-IDF stays sparse, handed out dense a
     batch at a time (training.rows.SparseRows: dense, 4 GB at 1,000,000 songs); the first
     ``limit`` songs' comes as a dense array."""
     audio = stats_inputs(features_dir, limit)
@@ -153,7 +180,7 @@ def mask_genre_terms(matrix: sp.csr_matrix, vocabulary: list[str], genres: list[
     tokens = genre_tokens(genres)
     keep = [i for i, word in enumerate(vocabulary) if word.lower() not in tokens]
     if not keep:
-        raise SongspaceError("model.hybrid.mask_genre_terms removed every TF-IDF word; "
+        raise SongspaceError("mask_genre_terms removed every TF-IDF word; "
                              "raise tfidf.max_features or set the mask to false")
     kept = sp.csr_matrix(matrix[:, keep], dtype=np.float32)
     norms = np.sqrt(np.asarray(kept.multiply(kept).sum(axis=1))).ravel()

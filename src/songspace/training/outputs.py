@@ -2,10 +2,11 @@
 no half-written model or latents.
 
 - models/<name>/seed_<s>.pt: state_dict (torch.load(..., weights_only=True))
-- models/pca/pca.npz, models/text/svd.npz: the baselines' projections (plain arrays)
+- models/<name>/<its MODEL_FILE>: a deterministic method's fit (pca.npz, svd.npz, raw.json)
 - data/latents/<name>/seed_<s>.npy: float32 (N, latent_dim), every subset song in order
 - metrics/train/<name>.json: per seed and mean over seeds
-- plots/train/<name>.csv: per-epoch curves of the first seed
+- plots/train/<name>.csv: per-epoch curves of the first seed (a deterministic method: its
+  variance per component)
 """
 
 from pathlib import Path
@@ -22,8 +23,6 @@ MODELS_DIR = Path("models")
 LATENTS_DIR = Path("data/latents")
 METRICS_DIR = Path("metrics/train")
 PLOTS_DIR = Path("plots/train")
-PCA_MODEL = MODELS_DIR / "pca" / "pca.npz"  # the deterministic baselines' one fit each
-TEXT_MODEL = MODELS_DIR / "text" / "svd.npz"
 # The same columns for every model, so `dvc plots show` can put the models side by side.
 # Losses are sums over a song's input values, so their sizes differ by model (ConvVAE about
 # 1,900, the MLPs about 100); the *_per_value columns divide by the values each model
@@ -35,6 +34,10 @@ CURVE_COLUMNS = ("epoch", "train_loss", "val_loss", "val_recon", "val_kl", "lr",
 
 def model_path(name: str, seed: int) -> Path:
     return MODELS_DIR / name / f"seed_{seed}.pt"
+
+
+def model_dir(name: str) -> Path:
+    return MODELS_DIR / name
 
 
 def latent_path(name: str, seed: int) -> Path:
@@ -76,6 +79,17 @@ def write_curves(history: list[dict[str, float]], path: Path, values_per_song: f
                          for column in PER_VALUE}}
         lines.append(",".join(_cell(row.get(column, 0.0)) for column in CURVE_COLUMNS))
     write_text(path, "\n".join(lines) + "\n")
+
+
+def combined_curves(names: list[str], title, plots_dir: Path = PLOTS_DIR) -> str:
+    """The curves of ``names`` in one CSV, a ``model`` column (``title(name)``) first: one
+    file that a chart draws with a colour per model (dvc.yaml's top-level plots)."""
+    header, rows = None, []
+    for name in names:
+        lines = (plots_dir / f"{name}.csv").read_text(encoding="utf-8").splitlines()
+        header = header or lines[0]
+        rows += [f"{title(name)},{line}" for line in lines[1:]]
+    return f"model,{header or ''}\n" + "".join(f"{row}\n" for row in rows)
 
 
 def _cell(value) -> str:

@@ -5,9 +5,15 @@ difference between the two comes from the variational prior.
 """
 
 from songspace.models.base import Batch, SongModel, mlp, squared_error
+from songspace.models.spec import MethodSpec
 
 import torch
 from torch import Tensor
+
+SPEC = MethodSpec(
+    name="ae", title="AE", model="Autoencoder", reads="statistics", per_seed=True,
+    params={"latent_dim": "an integer >= 1", "hidden": "a list of integers >= 1"},
+)
 
 
 class Autoencoder(SongModel):
