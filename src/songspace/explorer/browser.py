@@ -13,8 +13,9 @@ CHROMEDRIVER = ("chromedriver",)
 
 
 def find(names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` on PATH or in /usr/bin (where Debian puts them)."""
     for name in names:
-        if found := shutil.which(name) or (Path("/usr/bin") / name).is_file() and f"/usr/bin/{name}":
+        if found := shutil.which(name) or shutil.which(name, path="/usr/bin"):
             return found
     return None
 
