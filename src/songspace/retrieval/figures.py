@@ -88,15 +88,24 @@ def queries(facts: SongFacts) -> dict[str, np.ndarray]:
             "same_genre_rate": facts.labels >= 0}
 
 
+def similar_hits(facts: SongFacts, found: np.ndarray, rows: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """Which neighbours ``found`` (queries, k) of the songs ``rows`` (every song when None)
+    are by an artist the MSD lists as similar to the query song's artist: the similar-artist
+    figure's hits, one per neighbour (the explorer marks them)."""
+    similar_list = facts.similar_list[slice(None) if rows is None else rows]
+    keys = similar_list[:, None] * facts.n_codes + facts.artist[found]
+    return _sorted_contains(facts.similar_pairs, keys) & (similar_list[:, None] >= 0)
+
+
 def figures(facts: SongFacts, found: np.ndarray, rows: np.ndarray | None = None
             ) -> dict[str, float | None]:
     """The three rates for neighbour indices ``found`` (queries, k) of the songs ``rows``
     (every song when None)."""
     at = slice(None) if rows is None else rows
     asked = {name: mask[at] for name, mask in queries(facts).items()}
-    similar_list, artist, labels = facts.similar_list[at], facts.artist[at], facts.labels[at]
-    keys = similar_list[:, None] * facts.n_codes + facts.artist[found]
-    similar = _sorted_contains(facts.similar_pairs, keys) & (similar_list[:, None] >= 0)
+    artist, labels = facts.artist[at], facts.labels[at]
+    similar = similar_hits(facts, found, rows)
     same_artist = facts.artist[found] == artist[:, None]
     same_genre = facts.labels[found] == labels[:, None]
     return {"similar_artist_rate": _rate(similar, asked["similar_artist_rate"]),
