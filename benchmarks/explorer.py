@@ -26,9 +26,12 @@ from pathlib import Path
 from songspace.evaluation import methods
 from songspace.explorer import browser, page
 from songspace.explorer.data import MethodMap, page_data
+from songspace.params import load_params
 
 import numpy as np
-from common import machine, update_report, verdict
+from common import ROOT, machine, update_report, verdict
+
+METHODS = list(load_params(ROOT / "params.yaml")["methods"])
 
 OPEN_MS, ANSWER_MS = 2000.0, 100.0
 K = 10
@@ -85,10 +88,10 @@ def synthetic_page(folder: Path, n: int, seed: int = 0) -> dict[str, int]:
     titles[::97] = [t + " (Café Version)" for t in titles[::97]]
     artists = [f"The {rng.choice(WORDS).title()} {i % (n // 3)}" for i in range(n)]
     maps = []
-    for index, name in enumerate(methods.METHODS):
+    for index, name in enumerate(METHODS):
         centres = rng.normal(scale=30, size=(8, 2))
         xy = centres[np.maximum(genre, 0)] + rng.normal(scale=6 + index, size=(n, 2))
-        maps.append(MethodMap(name, methods.METHODS[name], xy, rng.integers(0, 8, n),
+        maps.append(MethodMap(name, methods.title(name), xy, rng.integers(0, 8, n),
                               rng.integers(0, n, (n, K)), rng.random((n, K)) < 0.15,
                               {"knn_accuracy": 0.8, "nmi": 0.4, "similar_artist_rate": 0.15}))
     colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -165,7 +168,7 @@ def main() -> int:
         update_report(args.out, "explorer", "\n".join([
             "## Explorer page (reports/explorer/index.html)", "",
             f"`python benchmarks/explorer.py` ({started}): the stage's page code on synthetic "
-            f"data for the {len(methods.METHODS)} methods ({K} neighbours a song), opened from "
+            f"data for the {len(METHODS)} methods ({K} neighbours a song), opened from "
             "disk in headless Chromium (Debian's, `--headless=new`, canvas renderer, no GPU) "
             "with the network off. Open: navigation to both maps drawn (median of 3 loads). "
             f"Answers: median / p95 of {args.repeats} tries, each until the next frame is "

@@ -12,7 +12,6 @@ Usage: python stages/explore.py
 
 from pathlib import Path
 
-from songspace.cli import run_stage
 from songspace.errors import SongspaceError
 from songspace.evaluation import methods
 from songspace.evaluation.data import load_labels, load_latents, load_songs
@@ -21,9 +20,11 @@ from songspace.explorer import page
 from songspace.explorer.data import MethodMap, page_data
 from songspace.features.similar import read_similar
 from songspace.io import read_json
+from songspace.models.spec import listed, spec
 from songspace.params import load_params
 from songspace.retrieval import search
 from songspace.retrieval.figures import similar_hits, song_facts
+from songspace.stage import run_stage
 
 import numpy as np
 import pandas as pd
@@ -33,18 +34,17 @@ CLUSTER_METRICS = Path("metrics/cluster")
 RETRIEVAL_METRICS = Path("metrics/retrieval")
 FEATURES_DIR = Path("data/features")
 OUT = Path("reports/explorer")
-LEARNED_AUDIO = ("ae", "beta_vae", "conv_vae")  # learned from audio alone (hybrid reads tags)
 
 
-def pipeline_methods(params: dict) -> list[str]:
-    """The methods the pipeline runs, in report order (the one place to repoint)."""
-    return list(methods.METHODS)
+def learned_audio(names: list[str]) -> list[str]:
+    """The learned methods that read audio alone (the HybridVAE reads tags too)."""
+    return [m for m in methods.learned(names) if not spec(m).reads_text]
 
 
 def default_maps(figures: dict[str, dict]) -> tuple[str, str]:
     """The learned audio-only method with the best k-NN accuracy, beside PCA."""
-    scored = [(figures[m]["knn_accuracy"], m) for m in LEARNED_AUDIO
-              if m in figures and figures[m]["knn_accuracy"] is not None]
+    scored = [(figures[m]["knn_accuracy"], m) for m in learned_audio(list(figures))
+              if figures[m]["knn_accuracy"] is not None]
     left = max(scored)[1] if scored else next(iter(figures))
     return left, methods.LINEAR if methods.LINEAR in figures else left
 
@@ -89,12 +89,12 @@ def main() -> None:
     titles = songs["title"].astype(str).to_numpy()
 
     maps = []
-    for method in pipeline_methods(params):
+    for method in listed(params):
         points = mapped_points(method, titles)
         latents = load_latents(methods.latent_path(method, train_seed), n_songs)[rows]
         index = search.build(latents, retrieval["metric"], retrieval["exact_max"])
         _, found = search.neighbours(index, latents, retrieval["k"])
-        maps.append(MethodMap(method, methods.METHODS[method],
+        maps.append(MethodMap(method, methods.title(method),
                               points[["x", "y"]].to_numpy(), points["cluster"].to_numpy(),
                               found, similar_hits(facts, found), headline(method)))
     colours = palette(genres)

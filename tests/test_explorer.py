@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import env
+from conftest import METHODS, env
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "stages"))
@@ -83,7 +83,7 @@ def test_page_data_refuses_mismatched_arrays():
 
 
 def test_default_maps_best_learned_audio_beside_pca():
-    figures_by_method = {m: {"knn_accuracy": 0.5} for m in methods.METHODS}
+    figures_by_method = {m: {"knn_accuracy": 0.5} for m in METHODS}
     figures_by_method["hybrid_vae"]["knn_accuracy"] = 0.99  # reads tags: not audio alone
     figures_by_method["beta_vae"]["knn_accuracy"] = 0.7
     assert explore.default_maps(figures_by_method) == ("beta_vae", "pca")
@@ -121,7 +121,7 @@ def test_explore_stage_on_the_tiny_pipeline(tiny_project):
     genres = pd.read_csv(project / "data/labels/genres.csv", keep_default_na=False)
     n = len(genres)
     assert document["n_songs"] == n  # the tiny set is below tsne.max_songs: every song
-    assert [m["name"] for m in document["methods"]] == list(methods.METHODS)
+    assert [m["name"] for m in document["methods"]] == METHODS
     left, right = document["default"]
     assert left in explore.LEARNED_AUDIO and right == "pca"
     similar = read_similar(project / "data/features")

@@ -16,7 +16,7 @@ def main() -> None:
     parser.add_argument("--query", default="love")
     parser.add_argument("--out", type=Path, default=Path("reports/explorer.png"))
     args = parser.parse_args()
-    driver = browser.start(1480, 790)
+    driver = browser.start(1480, 860)
     try:
         browser.open_page(driver, args.page)
         driver.set_script_timeout(30)
