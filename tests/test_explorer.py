@@ -123,7 +123,8 @@ def test_explore_stage_on_the_tiny_pipeline(tiny_project):
     assert document["n_songs"] == n  # the tiny set is below tsne.max_songs: every song
     assert [m["name"] for m in document["methods"]] == METHODS
     left, right = document["default"]
-    assert left in explore.LEARNED_AUDIO and right == "pca"
+    assert explore.learned_audio(METHODS) == ["ae", "beta_vae", "conv_vae"]
+    assert left in explore.learned_audio(METHODS) and right == "pca"
     similar = read_similar(project / "data/features")
     facts = song_facts(similar["artist_id"], similar["similar_artists"],
                        genres["label"].to_numpy())
