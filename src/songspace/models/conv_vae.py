@@ -36,6 +36,7 @@ description worth only some nats a song, beta 1 lets the KL close most of the co
 0.64); model.conv_vae.beta 0.1 keeps it (0.92, against PCA's 0.80).
 """
 
+from songspace.models import exact
 from songspace.models.base import Batch, SongModel, mlp, vae_parts
 from songspace.models.portable_conv import PortableConv1d
 from songspace.models.spec import MethodSpec
@@ -74,12 +75,13 @@ def song_gaussian_nll(mean: Tensor, logvar: Tensor, step_sums: Tensor, square_su
 
 
 def masked_mean_std(hidden: Tensor, lengths: Tensor) -> Tensor:
-    """(songs, 2 x channels): mean and std of each channel over each song's valid steps."""
+    """(songs, 2 x channels): mean and std of each channel over each song's valid steps
+    (exact.sqrt: torch.sqrt's bits follow the CPU's approximate instructions)."""
     mask = step_mask(lengths, hidden.shape[2])
     count = mask.sum(2).clamp(min=1)
     mean = (hidden * mask).sum(2) / count
     var = ((hidden - mean.unsqueeze(2)).pow(2) * mask).sum(2) / count
-    return torch.cat([mean, torch.sqrt(var + 1e-6)], 1)
+    return torch.cat([mean, exact.sqrt(var + 1e-6)], 1)
 
 
 def relative_to_song(x: Tensor, lengths: Tensor) -> Tensor:
@@ -89,7 +91,7 @@ def relative_to_song(x: Tensor, lengths: Tensor) -> Tensor:
     count = mask.sum(2, keepdim=True).clamp(min=1)
     mean = (x * mask).sum(2, keepdim=True) / count
     centred = (x - mean) * mask
-    spread = (centred.pow(2).sum(2, keepdim=True) / count).sqrt().clamp(min=SPREAD_FLOOR)
+    spread = exact.sqrt(centred.pow(2).sum(2, keepdim=True) / count).clamp(min=SPREAD_FLOOR)
     timbre, chroma = centred[:, :TIMBRE_CHANNELS], centred[:, TIMBRE_CHANNELS:]
     return torch.cat([timbre, chroma / spread[:, TIMBRE_CHANNELS:]], 1)
 
