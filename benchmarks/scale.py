@@ -322,6 +322,18 @@ def load_results(path: Path) -> dict[int, dict]:
     return {int(n): result for n, result in json.loads(path.read_text()).items()}
 
 
+def scratch_dir(path: str | None) -> str | None:
+    """--scratch, created if missing (with its parents); a path that cannot be a directory
+    ends the run in one line rather than in tempfile's traceback."""
+    if path is not None:
+        try:
+            Path(path).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            sys.exit(f"scale.py: --scratch {path}: cannot be used as a directory "
+                     f"({error.strerror or error})")
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
@@ -352,6 +364,7 @@ def main() -> int:
     parser.add_argument("--report-only", action="store_true",
                         help="--features-only: write the tables from --results, measure nothing")
     args = parser.parse_args()
+    args.scratch = scratch_dir(args.scratch)
     sizes = args.sizes or ([args.baseline] if args.features_only
                            else [1000, 5500, 20000, 50000])
     train = {"seeds": [0], "max_epochs": 3} if args.quick else {}
