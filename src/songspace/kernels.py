@@ -10,6 +10,26 @@ EPYC). Each library reads its setting when it loads or first computes, so ``pin(
 has, and MKL's one path that Intel and AMD share. SONGSPACE_NATIVE_KERNELS=1 turns it off
 (faster on some CPUs, and the bits then follow the CPU).
 
+Pinning chooses among paths; it cannot fix an instruction whose result is not fixed by the
+instruction set. The approximate reciprocals RCPPS and RSQRTPS (and their AVX forms) return
+other bits on Intel and AMD chips, and on one chip every forced path gives that chip's
+answer (issue 28). torch.sqrt on the CPU (float32 and float64), ``Tensor.pow(0.5)`` and
+``torch.cdist`` follow them: a sixth of float32 roots are not the correctly rounded ones.
+Models use ``songspace.models.exact.sqrt`` (numpy's IEEE root, torch's gradient) instead.
+
+The audit, each operation natively and under QEMU emulating an Intel Haswell and an AMD
+EPYC-Rome, at the versions pyproject.toml pins (``python tools/emulated_ops.py``):
+- differ, never use on the CPU: torch.sqrt, Tensor.pow(0.5), torch.cdist;
+- the same bits: exact.sqrt; torch's add, mul, div, pow(2), exp, log, tanh, sigmoid,
+  softplus, clamp, relu, sum, mean, std, norm, rsqrt, F.normalize, log_softmax, layer_norm,
+  randn, randperm, nn.Linear, PortableConv1d (forward and backward) and fused Adam; numpy's
+  sqrt, power, exp, log, mean, std, var, linalg.norm, matmul and Generator; scipy.stats'
+  skew and kurtosis, scipy.signal.lfilter; scikit-learn's PCA, TruncatedSVD, K-Means,
+  silhouette and k-NN probe; openTSNE; the exact and faiss HNSW searches, faiss.normalize_L2.
+A model or stage that computes with an operation not listed: add it to OPERATIONS in
+tools/emulated_ops.py and run that command (a few minutes; it exits 1 when an operation
+differs that is not known to). tests/test_emulated_cpu.py checks the stages' own bytes.
+
 Processes started from a pinned one inherit the settings. For others, such as Dask workers
 on other hosts, ``python -m songspace.kernels COMMAND...`` runs COMMAND pinned.
 """
