@@ -18,7 +18,8 @@ STEPS = TRAIN + EVALUATE
 
 
 def main() -> None:
-    for step in STEPS:
+    """Every step, or the command lines given as arguments ("stages/tsne.py pca" ...)."""
+    for step in sys.argv[1:] or STEPS:
         script, *args = step.split()
         sys.argv = [script, *args]
         runpy.run_path(script, run_name="__main__")
