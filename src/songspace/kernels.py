@@ -27,7 +27,7 @@ EPYC-Rome, at the versions pyproject.toml pins (``python tools/emulated_ops.py``
   skew and kurtosis, scipy.signal.lfilter; scikit-learn's PCA, TruncatedSVD, K-Means,
   silhouette and k-NN probe; openTSNE; the exact and faiss HNSW searches, faiss.normalize_L2.
 A model or stage that computes with an operation not listed: add it to OPERATIONS in
-tools/emulated_ops.py and run that command (a few minutes; it exits 1 when an operation
+tools/emulated_ops.py and run that command (about a minute; it exits 1 when an operation
 differs that is not known to). tests/test_emulated_cpu.py checks the stages' own bytes.
 
 Processes started from a pinned one inherit the settings. For others, such as Dask workers
