@@ -71,7 +71,8 @@ def test_every_model_and_an_evaluation_give_the_same_bytes_on_emulated_cpus(inpu
             lambda cpu: run_steps(inputs, inputs.parent / (cpu or "native"), cpu), runs),
             strict=True))
     native = written[None]
-    assert any(path.startswith("data/latents/conv_vae/") for path in native)
+    for method in ("ae", "beta_vae", "conv_vae", "hybrid_vae"):
+        assert any(path.startswith(f"data/latents/{method}/") for path in native)
     assert any(path.startswith("metrics/retrieval/") for path in native)
     for cpu in CPUS:
         differ = sorted(path for path in native.keys() | written[cpu].keys()
