@@ -1,7 +1,7 @@
 """Square roots fixed by IEEE arithmetic, whatever x86-64 CPU computes them (issue 28).
 
-torch.sqrt on the CPU (and what calls it: ``pow(0.5)``, ``rsqrt``, ``cdist``,
-``F.normalize``) does not return the correctly rounded root: its vectorised path starts
+torch.sqrt on the CPU (and what calls it: ``pow(0.5)``, ``cdist``) does not return the
+correctly rounded root: its vectorised path starts
 from the approximate RSQRTPS/RCPPS instructions, whose results differ between Intel and
 AMD chips, so about one float32 root in six differed from the IEEE one on an AMD EPYC and
 came out otherwise on an emulated Intel CPU. numpy's ``np.sqrt`` compiles to the SQRTPS
