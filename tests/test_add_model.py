@@ -63,12 +63,13 @@ def test_a_model_is_its_file_its_block_and_one_list_entry(project):
     ran = run([dvc, "repro"], project).stdout
     ran_stages = {line.split("'")[1] for line in ran.splitlines()
                   if line.startswith("Running stage '")}
-    assert ran_stages == new | {"report"}  # no other model retrains
+    assert ran_stages == new | {"report", "explore"}  # no other model retrains
 
     headline = json.loads((project / "metrics/headline.json").read_text())
     assert set(headline["linear_vae"]) == {"nmi", "ari", "knn_accuracy", "silhouette",
                                            "similar_artist_rate"}
     assert "| Linear VAE |" in (project / "reports/results.md").read_text()
+    assert '"title":"Linear VAE"' in (project / "reports/explorer/data.js").read_text()
     curves = pd.read_csv(project / "plots/training_curves.csv")
     assert "Linear VAE" in set(curves["model"])
     plots = json.loads(run([dvc, "plots", "show", "--json"], project).stdout)
