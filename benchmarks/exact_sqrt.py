@@ -1,5 +1,5 @@
 """What the ConvVAE's correctly rounded square roots cost (issue 28): its training step with
-songspace.models.exact.sqrt against torch.sqrt, interleaved, on one thread.
+songspace.models.layers.exact.sqrt against torch.sqrt, interleaved, on one thread.
 
     python benchmarks/exact_sqrt.py [--steps 200] [--repeats 5] [--out reports/benchmarks.md]
 
@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from songspace.models import conv_vae, exact
+from songspace.models import conv_vae
+from songspace.models.layers import exact
 from songspace.params import load_params
 
 import numpy as np

@@ -79,7 +79,7 @@ def main() -> int:
         f"median of {args.repeats}, default params, in a scratch copy; every seed of a model "
         "trains at once, as in `dvc repro`. Only the cluster/retrieval/t-SNE stages of one "
         "method are timed: each of the seven pays about the same. Both columns train the "
-        "ConvVAE with its CPU-independent input gradient (models/portable_conv.py), which "
+        "ConvVAE with its CPU-independent input gradient (models/layers/portable_conv.py), which "
         "no setting turns off: it costs about 1.7 ms a step over oneDNN's (2.35 against "
         "0.63 ms for the second layer, timed alone), some 7 s a seed at the defaults. "
         f"Machine: {description}.",

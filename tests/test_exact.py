@@ -1,6 +1,6 @@
-"""songspace.models.exact.sqrt: the correctly rounded root and torch's gradient."""
+"""songspace.models.layers.exact.sqrt: the correctly rounded root and torch's gradient."""
 
-from songspace.models import exact
+from songspace.models.layers import exact
 
 import numpy as np
 import pytest

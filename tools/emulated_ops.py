@@ -26,8 +26,8 @@ import songspace  # noqa: F401  (first: it pins the CPU kernels, as in every sta
 from songspace.evaluation.clustering import cluster
 from songspace.evaluation.metrics import knn_probe, silhouette
 from songspace.evaluation.tsne import embed
-from songspace.models import exact
-from songspace.models.portable_conv import PortableConv1d
+from songspace.models.layers import exact
+from songspace.models.layers.portable_conv import PortableConv1d
 from songspace.retrieval import search
 
 import faiss

@@ -15,7 +15,7 @@ instruction set. The approximate reciprocals RCPPS and RSQRTPS (and their AVX fo
 other bits on Intel and AMD chips, and on one chip every forced path gives that chip's
 answer (issue 28). torch.sqrt on the CPU (float32 and float64), ``Tensor.pow(0.5)`` and
 ``torch.cdist`` follow them: a sixth of float32 roots are not the correctly rounded ones.
-Models use ``songspace.models.exact.sqrt`` (numpy's IEEE root, torch's gradient) instead.
+Models use ``songspace.models.layers.exact.sqrt`` (numpy's IEEE root, torch's gradient) instead.
 
 The audit, each operation natively and under QEMU emulating an Intel Haswell and an AMD
 EPYC-Rome, at the versions pyproject.toml pins (``python tools/emulated_ops.py``):

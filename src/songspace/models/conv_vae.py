@@ -36,9 +36,9 @@ description worth only some nats a song, beta 1 lets the KL close most of the co
 0.64); model.conv_vae.beta 0.1 keeps it (0.92, against PCA's 0.80).
 """
 
-from songspace.models import exact
 from songspace.models.base import Batch, SongModel, mlp, vae_parts
-from songspace.models.portable_conv import PortableConv1d
+from songspace.models.layers import exact
+from songspace.models.layers.portable_conv import PortableConv1d
 from songspace.models.spec import MethodSpec
 
 import torch
