@@ -7,7 +7,6 @@ a deterministic one is fitted once and writes seed_0 latents (models/fitted.py).
 Usage: python stages/train.py <method>
 """
 
-
 from songspace.io import write_text
 from songspace.models.registry import model_class
 from songspace.models.spec import spec
@@ -30,9 +29,10 @@ def main() -> None:
     fitted = model.fit(params, inputs.arrays)
     fitted.save(outputs.model_dir(method))
     outputs.save_latents(fitted.transform(inputs.arrays), outputs.latent_path(method, 0))
-    outputs.write_metrics(method, fitted.summary())
+    summary = fitted.summary()
+    outputs.write_metrics(method, summary)
     write_text(outputs.curves_path(method), fitted.curve())
-    print(f"train {method}: {fitted.summary()}")
+    print(f"train {method}: {summary}")
 
 
 if __name__ == "__main__":

@@ -98,9 +98,7 @@ def rule(text: str) -> Rule:
         return number(float(low) if low else None, float(high) if high else None,
                       low_open=sign == ">")
     if match := re.fullmatch(r"a list of integers >= (\d+)", text):
-        low = int(match.group(1))
-        return Rule(text, lambda v: isinstance(v, list) and len(v) >= 1
-                    and all(_is_int(x) and x >= low for x in v))
+        return Rule(text, int_list(int(match.group(1))).check)
     if match := re.fullmatch(r"one of (.+)", text):
         return one_of(*match.group(1).split(", "))
     known = {"true or false": BOOL, "a string": TEXT}
@@ -225,9 +223,8 @@ def _required(params: dict, where: str) -> dict[str, Rule]:
             raise SongspaceError(
                 f"{where}: methods.{name} = {key!r} is not allowed; expected one of "
                 f"{', '.join(own)} (the params its train stage reruns on besides its block)")
-        block = params.get("model", {}).get(name) if isinstance(params.get("model"), dict) \
-            else None
-        if not isinstance(block, dict):
+        model = params.get("model")
+        if not isinstance(model, dict) or not isinstance(model.get(name), dict):
             raise SongspaceError(f"{where}: missing key {found.block} (the params block of "
                                  f"method {name}; {{}} when it has none)")
         required.update(method_rules(name))

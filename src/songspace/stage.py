@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from songspace import kernels
 from songspace.errors import SongspaceError
+from songspace.models.spec import method_from_args
+from songspace.params import load_params
 
 
 def run_stage(main: Callable[[], None]) -> None:
@@ -29,8 +31,5 @@ def run_stage(main: Callable[[], None]) -> None:
 def method_and_params() -> tuple[str, dict]:
     """A per-method stage's method (``python stages/<stage>.py <method>``, one of
     params.yaml's methods) and the validated params."""
-    from songspace.models.spec import method_from_args
-    from songspace.params import load_params
-
     params = load_params()
     return method_from_args(sys.argv[1:], params), params

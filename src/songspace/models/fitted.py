@@ -15,6 +15,8 @@ import numpy as np
 
 
 class FittedMethod(Protocol):
+    MODEL_FILE: str  # what ``save`` writes in models/<method>/
+
     @classmethod
     def fit(cls, params: dict, arrays: tuple) -> Self: ...
 

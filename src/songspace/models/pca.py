@@ -19,11 +19,11 @@ SPEC = MethodSpec(
     name="pca", title="PCA", model="PCAModel", reads="statistics", per_seed=False,
     params={"n_components": "an integer >= 1"},
 )
-MODEL_FILE = "pca.npz"
 
 
 @dataclass(frozen=True)
 class PCAModel(VarianceSummary):
+    MODEL_FILE = "pca.npz"  # in models/<method>/
     name = "pca"
 
     components: np.ndarray  # (n_components, n_features)
@@ -66,11 +66,11 @@ class PCAModel(VarianceSummary):
         return np.einsum("ij,kj->ik", centred, self.components).astype(np.float32)
 
     def save(self, folder: str | Path) -> None:
-        with atomic_path(Path(folder) / MODEL_FILE) as tmp, open(tmp, "wb") as handle:
+        with atomic_path(Path(folder) / self.MODEL_FILE) as tmp, open(tmp, "wb") as handle:
             np.savez(handle, components=self.components, mean=self.mean,
                      explained_variance_ratio=self.explained_variance_ratio)
 
     @classmethod
     def load(cls, folder: str | Path) -> "PCAModel":
-        with np.load(Path(folder) / MODEL_FILE, allow_pickle=False) as data:
+        with np.load(Path(folder) / cls.MODEL_FILE, allow_pickle=False) as data:
             return cls(data["components"], data["mean"], data["explained_variance_ratio"])

@@ -19,11 +19,11 @@ SPEC = MethodSpec(
     name="raw", title="Raw statistics", model="RawStatistics", reads="statistics",
     per_seed=False,
 )
-MODEL_FILE = "raw.json"
 
 
 @dataclass(frozen=True)
 class RawStatistics:
+    MODEL_FILE = "raw.json"  # in models/<method>/
     variance_ratio: np.ndarray  # (144,) each statistic's share of the variance, largest first
 
     @classmethod
@@ -47,11 +47,11 @@ class RawStatistics:
         return variance_curve(self.variance_ratio)
 
     def save(self, folder: str | Path) -> None:
-        write_json(Path(folder) / MODEL_FILE,
+        write_json(Path(folder) / self.MODEL_FILE,
                    {"model": "raw", "latent_dim": self.latent_dim,
                     "latents": "the z-scored statistics, unchanged (data/features/zscore.json)",
                     "variance_ratio": [float(f"{r:.6g}") for r in self.variance_ratio]})
 
     @classmethod
     def load(cls, folder: str | Path) -> "RawStatistics":
-        return cls(np.asarray(read_json(Path(folder) / MODEL_FILE)["variance_ratio"]))
+        return cls(np.asarray(read_json(Path(folder) / cls.MODEL_FILE)["variance_ratio"]))

@@ -63,10 +63,6 @@ class MethodSpec:
     def reads_text(self) -> bool:
         return self.reads in (STATISTICS_AND_TFIDF, TFIDF)
 
-    @property
-    def reads_audio(self) -> bool:
-        return self.reads != TFIDF
-
 
 def known_methods() -> list[str]:
     """Every method that has a file with a SPEC, in name order."""

@@ -23,11 +23,11 @@ SPEC = MethodSpec(
     name="text", title="Tags (TF-IDF SVD)", model="TextSVD", reads="tfidf", per_seed=False,
     params={"latent_dim": "an integer >= 1"},
 )
-MODEL_FILE = "svd.npz"
 
 
 @dataclass(frozen=True)
 class TextSVD(VarianceSummary):
+    MODEL_FILE = "svd.npz"  # in models/<method>/
     name = "text"
 
     components: np.ndarray  # (n_components, vocabulary)
@@ -65,11 +65,11 @@ class TextSVD(VarianceSummary):
         return np.asarray(tfidf @ self.components.T, dtype=np.float32)
 
     def save(self, folder: str | Path) -> None:
-        with atomic_path(Path(folder) / MODEL_FILE) as tmp, open(tmp, "wb") as handle:
+        with atomic_path(Path(folder) / self.MODEL_FILE) as tmp, open(tmp, "wb") as handle:
             np.savez(handle, components=self.components,
                      explained_variance_ratio=self.explained_variance_ratio)
 
     @classmethod
     def load(cls, folder: str | Path) -> "TextSVD":
-        with np.load(Path(folder) / MODEL_FILE, allow_pickle=False) as data:
+        with np.load(Path(folder) / cls.MODEL_FILE, allow_pickle=False) as data:
             return cls(data["components"], data["explained_variance_ratio"])

@@ -10,7 +10,6 @@ their stored latents: a model that no longer matches its features (the TF-IDF vo
 the z-scoring changed since it was trained) is refused instead of placing songs wrongly.
 """
 
-import importlib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,8 +102,7 @@ def _model_file(project: Path, method: str, seed: int) -> Path:
     """The file the train stage saved ``method``'s model (or fit) in."""
     if spec(method).per_seed:
         return project / outputs.model_path(method, seed)
-    module = model_class(method).__module__
-    return project / outputs.model_dir(method) / importlib.import_module(module).MODEL_FILE
+    return project / outputs.model_dir(method) / model_class(method).MODEL_FILE
 
 
 def _check_seq_len(method: str, stored: Arrays, params: dict) -> None:
