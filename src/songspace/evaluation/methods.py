@@ -53,17 +53,14 @@ def learned(names: list[str]) -> list[str]:
     return [m for m in names if m not in BASELINES]
 
 
-def baselines_for(method: str, names: list[str] | None = None) -> list[str]:
-    """What ``method`` is judged against, of the baselines in ``names`` (default: all):
-    raw statistics and PCA for every learned method (PCA itself against raw), and the tags
-    alone as well for one that reads them."""
+def baselines_for(method: str) -> list[str]:
+    """What ``method`` is judged against: raw statistics and PCA for every learned method
+    (PCA itself against raw), and the tags alone as well for one that reads them."""
     if method == RAW or method == TAGS:
-        found = []
-    elif method == LINEAR:
-        found = [RAW]
-    else:
-        found = [RAW, LINEAR, *([TAGS] if reads_tags(method) else [])]
-    return [b for b in found if names is None or b in names]
+        return []
+    if method == LINEAR:
+        return [RAW]
+    return [RAW, LINEAR, *([TAGS] if reads_tags(method) else [])]
 
 
 def latent_path(method: str, train_seed: int, root: Path = LATENTS_DIR) -> Path:
